@@ -1,0 +1,57 @@
+"""autometa: learn from past machine-learning experiments to get good models fast.
+
+The public API is re-exported here and imported lazily, so that ``import autometa``
+(and the command line) starts fast and torch is only loaded where it is needed.
+
+>>> import autometa
+>>> sorted(autometa.__all__)[:3]
+['AutoMetaClassifier', 'AutoMetaRegressor', 'AutometaError']
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    "AutometaError": "autometa.exceptions",
+    "DataError": "autometa.exceptions",
+    "KnowledgeBaseError": "autometa.exceptions",
+    "Task": "autometa.tasks",
+    "TaskRegistry": "autometa.tasks",
+    "load_task": "autometa.tasks",
+    "extract_metafeatures": "autometa.metafeatures",
+    "KnowledgeBase": "autometa.knowledge",
+    "recommend": "autometa.metalearn",
+    "warm_start": "autometa.search",
+    "fit": "autometa.estimators",
+    "AutoMetaClassifier": "autometa.estimators",
+    "AutoMetaRegressor": "autometa.estimators",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+if TYPE_CHECKING:  # pragma: no cover
+    from autometa.estimators import AutoMetaClassifier, AutoMetaRegressor, fit
+    from autometa.exceptions import AutometaError, DataError, KnowledgeBaseError
+    from autometa.knowledge import KnowledgeBase
+    from autometa.metafeatures import extract_metafeatures
+    from autometa.metalearn import recommend
+    from autometa.search import warm_start
+    from autometa.tasks import Task, TaskRegistry, load_task
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'autometa' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
