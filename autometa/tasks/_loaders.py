@@ -1,0 +1,172 @@
+"""Turn whatever the user has into a validated :class:`~autometa.tasks.Task`.
+
+Specs understood by :func:`load_task`:
+
+- a :class:`Task` (returned as is);
+- a pandas DataFrame with ``target=`` naming the target column, or ``X`` with ``y``;
+- numpy arrays ``X`` with ``y``;
+- a path to a CSV/TSV (optionally gzipped) or Parquet file, with ``target=``;
+- ``"pmlb:NAME"``: a PMLB dataset from the data directory;
+- ``"sklearn:NAME"``: one of scikit-learn's bundled datasets (iris, wine,
+  breast_cancer, digits, diabetes);
+- ``"openml:ID"``: an OpenML dataset through the ``openml`` package and its cache.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from autometa.exceptions import DataError
+from autometa.tasks._datadir import resolve_data_dir
+from autometa.tasks._task import Task
+from autometa.tasks._validation import split_target, validate
+
+__all__ = ["load_task", "read_table", "SKLEARN_DATASETS"]
+
+SKLEARN_DATASETS = ("iris", "wine", "breast_cancer", "digits", "diabetes")
+_TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq")
+
+
+def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a CSV, TSV (optionally ``.gz``) or Parquet file into a DataFrame.
+
+    Raises
+    ------
+    DataError
+        When the file does not exist or is not a table.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"No such file: {path}.")
+    if path.is_dir():
+        raise DataError(f"{path} is a folder; pass a CSV, TSV or Parquet file.")
+    suffixes = [s.lower() for s in path.suffixes]
+    base = suffixes[-2] if suffixes and suffixes[-1] in (".gz", ".bz2", ".zip", ".xz") and len(suffixes) > 1 else (
+        suffixes[-1] if suffixes else "")
+    try:
+        if base in (".parquet", ".pq"):
+            frame = pd.read_parquet(path)
+        elif base in (".csv", ".tsv", ".txt", ""):
+            sep = "\t" if base == ".tsv" else None
+            frame = pd.read_csv(path, sep=sep, engine="python" if sep is None else "c")
+        else:
+            raise DataError(f"{path} is not a table autometa can read: use {', '.join(_TABLE_SUFFIXES)} "
+                            "(optionally gzipped).")
+    except DataError:
+        raise
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError) as exc:
+        raise DataError(f"{path} could not be read as a table ({type(exc).__name__}: {str(exc)[:200]}).") from exc
+    if frame.shape[1] < 2:
+        raise DataError(f"{path} is not a table of features and a target: it has {frame.shape[1]} column(s) "
+                        f"after parsing. Is it a CSV/TSV with a header row?")
+    return frame
+
+
+def _from_sklearn(name: str) -> tuple[pd.DataFrame, pd.Series]:
+    if name not in SKLEARN_DATASETS:
+        raise DataError(f"Unknown scikit-learn dataset {name!r}; choose one of {', '.join(SKLEARN_DATASETS)}.")
+    import sklearn.datasets
+
+    bunch = getattr(sklearn.datasets, f"load_{name}")(as_frame=True)
+    return bunch.data, bunch.target
+
+
+def load_task(spec: Any, target: str | None = None, *, y: Any = None, name: str | None = None,
+              kind: str | None = None, categorical: Any = None, data_dir: str | os.PathLike[str] | None = None,
+              family: str | None = None) -> Task:
+    """Load and validate a task.
+
+    Parameters
+    ----------
+    spec : Task, DataFrame, ndarray, path or str
+        What to load; see the module docstring for the schemes.
+    target : str, optional
+        Name of the target column for tables and files (PMLB's is ``"target"``).
+    y : array-like, optional
+        The target, when ``spec`` holds the features only.
+    name : str, optional
+        Name of the task (default: from the spec).
+    kind : {"binary", "multiclass", "regression"}, optional
+        Overrides the inferred kind.
+    categorical : sequence of bool or of column names, optional
+        Which columns are categorical (default: category/object/string/bool dtypes,
+        and PMLB's feature types).
+    data_dir : path, optional
+        Data directory for ``pmlb:`` specs (default: ``$AUTOMETA_DATA_DIR``).
+    family : str, optional
+        Family name for leave-one-family-out evaluation (default: the name).
+
+    Returns
+    -------
+    Task
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"a": [1, 2, 3, 4], "b": ["x", "y", "x", "y"], "label": [0, 1, 0, 1]})
+    >>> task = load_task(df, target="label", name="toy")
+    >>> task.kind, task.categorical
+    ('binary', [False, True])
+    """
+    if isinstance(spec, Task):
+        return spec
+    source = "dataframe"
+    metadata: dict[str, Any] = {}
+    cat_given = categorical
+    if isinstance(spec, (str, os.PathLike)) and not isinstance(spec, pd.DataFrame):
+        text = str(spec)
+        scheme, _, rest = text.partition(":")
+        if scheme == "pmlb" and rest:
+            from autometa.tasks._pmlb import pmlb_index, read_pmlb
+
+            root = resolve_data_dir(data_dir, collection="pmlb")
+            X, y, pmlb_cat, metadata = read_pmlb(root, rest)
+            cat_given = pmlb_cat if categorical is None else categorical
+            name = name or rest
+            info = pmlb_index(root).get(rest, {})
+            family = family or info.get("family")
+            kind = kind or info.get("kind")
+            source = f"pmlb:{rest}"
+        elif scheme == "sklearn" and rest:
+            X, y = _from_sklearn(rest)
+            name, source = name or rest, f"sklearn:{rest}"
+        elif scheme == "openml" and rest:
+            from autometa.tasks._openml import load_openml
+
+            try:
+                dataset_id = int(rest)
+            except ValueError:
+                raise DataError(f"OpenML ids are integers; got {rest!r} in {text!r}.") from None
+            X, y, info = load_openml(dataset_id, target=target)
+            cat_given = info.get("categorical") if categorical is None else categorical
+            name, source = name or str(info.get("name", f"openml_{dataset_id}")), f"openml:{dataset_id}"
+        else:
+            path = Path(text)
+            frame = read_table(path)
+            X, y = split_target(frame, target, where=str(path))
+            name, source = name or path.name.split(".")[0], f"file:{path}"
+    elif isinstance(spec, pd.DataFrame):
+        if y is None:
+            X, y = split_target(spec, target, where="the DataFrame")
+        else:
+            X = spec
+    else:
+        if y is None:
+            raise DataError("Pass the target too: load_task(X, y=y), or a DataFrame with target='column'.")
+        X = spec if isinstance(spec, np.ndarray) else np.asarray(spec)
+    if cat_given is not None and len(cat_given) and isinstance(next(iter(cat_given)), str):
+        columns = [str(c) for c in (X.columns if isinstance(X, pd.DataFrame) else [])]
+        unknown = [c for c in cat_given if c not in columns]
+        if unknown:
+            raise DataError(f"categorical names column(s) not in the table: {unknown}.")
+        cat_given = [c in set(cat_given) for c in columns]
+    X, y, kind, cat, dropped = validate(X, y, kind=kind, categorical=cat_given)
+    if dropped:
+        metadata["dropped_columns"] = dropped
+    return Task(name=name or "task", X=X, y=y, kind=kind, categorical=cat, source=source,
+                family=family or "", metadata=metadata)

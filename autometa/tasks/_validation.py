@@ -1,0 +1,205 @@
+"""Validation of user data, in one place.
+
+Every check raises :class:`~autometa.exceptions.DataError` with a message that names
+what is wrong (the column, the value) and how to fix it. Constant feature columns
+(all-NaN included) are dropped with a warning instead of failing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from autometa.exceptions import AutometaWarning, DataError
+
+__all__ = ["validate", "infer_kind", "infer_categorical", "split_target", "MAX_CLASSES_FOR_INT_TARGET"]
+
+#: an integer-valued numeric target with at most this many distinct values is a
+#: classification target unless the kind is given
+MAX_CLASSES_FOR_INT_TARGET = 20
+
+
+def _as_frame(X: Any) -> pd.DataFrame:
+    if isinstance(X, pd.DataFrame):
+        return X
+    if isinstance(X, pd.Series):
+        return X.to_frame()
+    arr = np.asarray(X)
+    if arr.ndim == 1:
+        arr = arr.reshape(-1, 1)
+    if arr.ndim != 2:
+        raise DataError(f"X must be a 2-D table (rows x features); got an array with shape {arr.shape}.")
+    return pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
+
+
+def split_target(frame: pd.DataFrame, target: str | None, *, where: str = "the table") -> tuple[pd.DataFrame, pd.Series]:
+    """Split ``frame`` into features and the column ``target``, with a helpful error."""
+    if target is None:
+        raise DataError(f"No target column given for {where}: pass target=NAME "
+                        f"(columns are: {_preview(frame.columns)}).")
+    if target not in frame.columns:
+        close = difflib.get_close_matches(str(target), [str(c) for c in frame.columns], n=3)
+        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise DataError(f"Target column {target!r} is not in {where}.{hint} "
+                        f"Columns are: {_preview(frame.columns)}.")
+    return frame.drop(columns=[target]), frame[target]
+
+
+def _preview(columns: Sequence[Any], n: int = 12) -> str:
+    names = [repr(str(c)) for c in list(columns)[:n]]
+    more = len(columns) - n
+    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+
+
+def infer_kind(y: pd.Series) -> str:
+    """Infer ``"binary"``, ``"multiclass"`` or ``"regression"`` from a target.
+
+    Non-numeric and boolean targets are classification; a numeric target is
+    classification when its values are integers with at most
+    :data:`MAX_CLASSES_FOR_INT_TARGET` distinct values, regression otherwise.
+    """
+    values = y.dropna()
+    n_unique = int(values.nunique())
+    numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+    if numeric:
+        as_float = values.to_numpy(dtype=float)
+        integral = bool(np.all(np.isfinite(as_float)) and np.all(as_float == np.round(as_float)))
+        if not integral or n_unique > MAX_CLASSES_FOR_INT_TARGET:
+            return "regression"
+    return "binary" if n_unique <= 2 else "multiclass"
+
+
+def infer_categorical(X: pd.DataFrame) -> list[bool]:
+    """A column is categorical when its dtype is category, object, string or bool."""
+    out = []
+    for _, col in X.items():
+        dtype = col.dtype
+        out.append(bool(isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(dtype)
+                        or pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)))
+    return out
+
+
+def validate(X: Any, y: Any, *, kind: str | None = None, categorical: Sequence[bool] | None = None,
+             drop_constant: bool = True) -> tuple[pd.DataFrame, pd.Series, str, list[bool], list[str]]:
+    """Check a feature table and a target, and return them cleaned.
+
+    Returns ``(X, y, kind, categorical, dropped_columns)``. ``X`` keeps its dtypes;
+    constant columns (all-NaN included) are dropped with an
+    :class:`~autometa.exceptions.AutometaWarning` when ``drop_constant``.
+
+    Raises
+    ------
+    DataError
+        Empty table, lengths that differ, duplicate column names, unsupported
+        dtypes, NaN/inf in the target, a single class, a non-numeric target for
+        regression, or a feature matrix with nothing but constant columns.
+    """
+    from autometa.tasks._task import KINDS
+
+    X = _as_frame(X)
+    if X.shape[0] == 0:
+        raise DataError("The table is empty: it has no rows. Pass at least a few labelled rows.")
+    if X.shape[1] == 0:
+        raise DataError("The table has no feature columns besides the target. Pass at least one feature.")
+    dup = X.columns[X.columns.duplicated()].unique().tolist()
+    if dup:
+        raise DataError(f"Duplicate column names: {_preview(dup)}. Rename them so each column has one "
+                        "name, e.g. df.columns = pd.io.common.dedup_names(df.columns, False) or by hand.")
+    X = X.copy()
+    X.columns = [str(c) for c in X.columns]
+
+    if isinstance(y, pd.DataFrame):
+        if y.shape[1] != 1:
+            raise DataError(f"y must be one column; got a table with {y.shape[1]} columns.")
+        y = y.iloc[:, 0]
+    if not isinstance(y, pd.Series):
+        arr = np.asarray(y)
+        if arr.ndim != 1:
+            if arr.ndim == 2 and arr.shape[1] == 1:
+                arr = arr.ravel()
+            else:
+                raise DataError(f"y must be one-dimensional; got shape {arr.shape}.")
+        y = pd.Series(arr, name="target")
+    if len(y) != len(X):
+        raise DataError(f"X has {len(X)} rows but y has {len(y)} values; they must have the same length.")
+    y = y.reset_index(drop=True)
+    X = X.reset_index(drop=True)
+    if y.name is None:
+        y = y.rename("target")
+
+    missing = y.isna().to_numpy()
+    if missing.any():
+        first = np.flatnonzero(missing)[:5].tolist()
+        raise DataError(f"The target {y.name!r} has {int(missing.sum())} missing value(s) (rows {first}"
+                        f"{'...' if missing.sum() > 5 else ''}). Drop those rows first, "
+                        f"e.g. df = df.dropna(subset=[{str(y.name)!r}]).")
+
+    for name, col in X.items():
+        dtype = col.dtype
+        if (pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype)
+                or pd.api.types.is_complex_dtype(dtype) or isinstance(dtype, pd.IntervalDtype)
+                or isinstance(dtype, pd.PeriodDtype)):
+            raise DataError(f"Column {name!r} has dtype {dtype}, which autometa does not model. Convert it "
+                            "to numbers (e.g. days since a date) or drop it.")
+        if pd.api.types.is_object_dtype(dtype):
+            bad = col.dropna().map(lambda v: isinstance(v, (list, dict, set, tuple, bytes)))
+            if bool(bad.any()):
+                value = col.dropna()[bad].iloc[0]
+                raise DataError(f"Column {name!r} holds {type(value).__name__} values such as {value!r}; "
+                                "each cell must be a number or a category label.")
+
+    if kind is None:
+        kind = infer_kind(y)
+    elif kind not in KINDS:
+        raise DataError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}.")
+
+    if kind == "regression":
+        if not pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y):
+            sample = y.iloc[0]
+            converted = pd.to_numeric(y, errors="coerce")
+            if converted.isna().any():
+                bad = y[converted.isna()].iloc[0]
+                raise DataError(f"The target {y.name!r} must be numeric for regression; it holds values like "
+                                f"{bad!r}. Use kind='binary'/'multiclass' for labels, or convert it.")
+            y = converted.astype(float) if sample is not None else converted
+        y = y.astype(float)
+        if not np.all(np.isfinite(y.to_numpy())):
+            raise DataError(f"The target {y.name!r} has infinite values; drop or clip those rows.")
+    else:
+        n_classes = int(y.nunique())
+        if n_classes < 2:
+            raise DataError(f"The target {y.name!r} has a single class ({y.iloc[0]!r}); a classifier needs at "
+                            "least two. Check the target column, or use kind='regression' for a numeric target.")
+        expected = "binary" if n_classes == 2 else "multiclass"
+        if kind != expected:
+            raise DataError(f"kind={kind!r} but the target {y.name!r} has {n_classes} classes; use kind={expected!r}.")
+
+    if categorical is None:
+        categorical = infer_categorical(X)
+    else:
+        categorical = [bool(c) for c in categorical]
+        if len(categorical) != X.shape[1]:
+            raise DataError(f"categorical has {len(categorical)} flags but X has {X.shape[1]} columns.")
+        # a non-numeric column is categorical whatever the caller says
+        categorical = [c or f for c, f in zip(categorical, infer_categorical(X))]
+
+    dropped: list[str] = []
+    if drop_constant:
+        nunique = X.nunique(dropna=True)
+        constant = [str(c) for c in X.columns if nunique[c] <= 1]
+        if constant and len(constant) == X.shape[1]:
+            raise DataError("Every feature column is constant or entirely missing "
+                            f"({_preview(constant)}): there is nothing to learn from.")
+        if constant:
+            warnings.warn(f"Dropping {len(constant)} constant or all-missing column(s): {_preview(constant)}.",
+                          AutometaWarning, stacklevel=3)
+            keep = [c not in set(constant) for c in X.columns]
+            categorical = [c for c, k in zip(categorical, keep) if k]
+            X = X.loc[:, keep]
+            dropped = constant
+    return X, y, kind, categorical, dropped
