@@ -103,8 +103,8 @@ def _as_categories(X: pd.DataFrame, categorical: list[bool]) -> tuple[pd.DataFra
     """
     flags = []
     to_convert = []
-    for position, (column, flag) in enumerate(zip(X.columns, categorical, strict=True)):
-        dtype = X[column].dtype
+    for position, flag in enumerate(categorical):
+        dtype = X.dtypes.iloc[position]
         numeric = pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
         flags.append(bool(flag) or not numeric)
         if flags[-1] and not isinstance(dtype, pd.CategoricalDtype):
