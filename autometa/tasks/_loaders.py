@@ -14,7 +14,13 @@ Specs understood by :func:`load_task`:
 
 from __future__ import annotations
 
+import bz2
+import csv
+import gzip
+import io
+import lzma
 import os
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +36,7 @@ __all__ = ["load_task", "read_table", "SKLEARN_DATASETS"]
 
 SKLEARN_DATASETS = ("iris", "wine", "breast_cancer", "digits", "diabetes")
 _TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq")
+_SNIFF_CHARS = 65_536  # how much of a text file the separator is guessed from
 
 
 def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -52,19 +59,54 @@ def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
         if base in (".parquet", ".pq"):
             frame = pd.read_parquet(path)
         elif base in (".csv", ".tsv", ".txt", ""):
-            sep = "\t" if base == ".tsv" else None
-            frame = pd.read_csv(path, sep=sep, engine="python" if sep is None else "c")
+            sep = "\t" if base == ".tsv" else _sniff_separator(path)
+            frame = pd.read_csv(path, sep=sep)
         else:
             raise DataError(f"{path} is not a table autometa can read: use {', '.join(_TABLE_SUFFIXES)} "
                             "(optionally gzipped).")
     except DataError:
         raise
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError) as exc:
-        raise DataError(f"{path} could not be read as a table ({type(exc).__name__}: {str(exc)[:200]}).") from exc
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError,
+            EOFError, csv.Error, zipfile.BadZipFile, lzma.LZMAError) as exc:
+        reason = " ".join(str(exc).split())[:200]  # one line: the CLI prints it as its one-line reason
+        raise DataError(f"{path} could not be read as a table ({type(exc).__name__}: {reason}).") from exc
     if frame.shape[1] < 2:
         raise DataError(f"{path} is not a table of features and a target: it has {frame.shape[1]} column(s) "
                         f"after parsing. Is it a CSV/TSV with a header row?")
     return frame
+
+
+def _text_sample(path: Path, n_chars: int = _SNIFF_CHARS) -> str:
+    """The first ``n_chars`` characters of a text file, decompressed by its suffix."""
+    suffix = path.suffix.lower()
+    if suffix == ".zip":
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.namelist() if not m.endswith("/")]
+            if not members:
+                return ""
+            with archive.open(members[0]) as raw:
+                return io.TextIOWrapper(raw, encoding="utf-8").read(n_chars)
+    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(suffix, open)
+    with opener(path, "rt", encoding="utf-8", newline="") as fh:
+        return fh.read(n_chars)
+
+
+def _sniff_separator(path: Path) -> str:
+    """The separator of a delimited text file: whichever of , tab ; | splits its first lines evenly.
+
+    pandas' own sniffing (``sep=None``) may pick any character, letters included, so a
+    one-column text file would come back as a table split on its letters.
+    """
+    sample = _text_sample(path)
+    if not sample.strip():
+        raise DataError(f"{path} is empty; pass a CSV/TSV with a header row and one row per example.")
+    lines = sample.splitlines()[:50]
+    if len(sample) >= _SNIFF_CHARS and len(lines) > 1:
+        lines = lines[:-1]  # the last line may be cut short
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=",\t;|").delimiter
+    except csv.Error:
+        return ","
 
 
 def _from_sklearn(name: str) -> tuple[pd.DataFrame, pd.Series]:

@@ -1,0 +1,93 @@
+"""`autometa metadata build|info|...`: the knowledge base on the command line."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from autometa.cli._output import console, print_json, print_table
+
+__all__ = ["register", "SUBCOMMANDS"]
+
+#: extra `metadata` subcommands registered by other modules: name -> register(subparsers)
+SUBCOMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("metadata", help="build, inspect and evaluate the knowledge base")
+    msub = parser.add_subparsers(dest="metadata_command", metavar="SUBCOMMAND")
+
+    p_build = msub.add_parser("build", help="score the portfolio on every dataset of a data directory (resumable)")
+    p_build.add_argument("--data-dir", help="PMLB data directory (default: $AUTOMETA_DATA_DIR)")
+    p_build.add_argument("--out", default="metadata", help="folder of the knowledge base (default: metadata)")
+    p_build.add_argument("--datasets", nargs="+", help="only these datasets (default: all)")
+    p_build.add_argument("--n-jobs", type=int, default=1, help="datasets scored in parallel (default: 1)")
+    p_build.add_argument("--folds", type=int, default=None, help="cross-validation folds (default: 3)")
+    p_build.add_argument("--max-rows", type=int, default=None, help="row cap per dataset (default: 2000)")
+    p_build.add_argument("--fit-timeout", type=float, default=None, help="seconds per fit (default: 60)")
+    p_build.add_argument("--configs", type=int, default=None,
+                         help="only the first N configurations of each family (quick trial builds)")
+    p_build.add_argument("--quiet", action="store_true", help="no progress bar")
+    p_build.set_defaults(func=_build)
+
+    p_info = msub.add_parser("info", help="summarise a knowledge base (shipped one by default)")
+    p_info.add_argument("path", nargs="?", help="knowledge base folder (default: the shipped one)")
+    p_info.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    p_info.set_defaults(func=_info)
+
+    for extra in SUBCOMMANDS.values():
+        extra(msub)
+    _register_optional(msub)
+    parser.set_defaults(func=lambda args: parser.print_help() or 0)
+
+
+def _register_optional(msub: argparse._SubParsersAction) -> None:
+    """Subcommands whose modules may not exist yet (evaluate, ingest, train-encoders)."""
+    import importlib
+
+    for module_name in ("autometa.cli._metadata_evaluate", "autometa.cli._metadata_ingest",
+                        "autometa.cli._metadata_encoders"):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue
+            raise
+        module.register(msub)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from autometa.knowledge import Protocol, build_knowledge_base
+    from autometa.pipelines import portfolio
+
+    defaults = Protocol()
+    protocol = Protocol(n_folds=args.folds or defaults.n_folds, max_rows=args.max_rows or defaults.max_rows,
+                        fit_timeout=args.fit_timeout or defaults.fit_timeout)
+    configs = portfolio()
+    if args.configs:
+        configs = configs.groupby("family", sort=False).head(args.configs).reset_index(drop=True)
+    report = build_knowledge_base(args.out, data_dir=args.data_dir, datasets=args.datasets, n_jobs=args.n_jobs,
+                                  protocol=protocol, configurations=configs, progress=not args.quiet)
+    out = console()
+    out.print(f"built {len(report.done)} dataset(s), skipped {len(report.skipped)} already done, "
+              f"in {report.seconds:.0f} s -> {report.out}")
+    return 0
+
+
+def _info(args: argparse.Namespace) -> int:
+    from autometa.knowledge import KnowledgeBase
+
+    kb = KnowledgeBase.load(args.path)
+    info = kb.info()
+    if args.json:
+        print_json(info)
+        return 0
+    cov = info["coverage"]
+    print_table([{"kind": k, "datasets": v} for k, v in info["datasets_by_kind"].items()],
+                title=f"Knowledge base {info['path']}")
+    print_table([{"family": k, "configurations": v} for k, v in info["configurations_by_family"].items()])
+    print_table([{"item": k, "value": str(v)} for k, v in cov.items() if k != "missing_examples"], title="coverage")
+    protocol = info.get("protocol") or {}
+    build = info.get("build") or {}
+    print_table([{"item": k, "value": str(v)} for k, v in {**protocol, **build}.items()], title="protocol")
+    return 0

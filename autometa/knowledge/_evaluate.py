@@ -1,0 +1,233 @@
+"""Score portfolio configurations on one task by cross-validation.
+
+Used by the knowledge-base build (every configuration on every dataset) and by
+anything else that needs the same protocol (benchmarks, the user's own base).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import signal
+import threading
+import time
+import traceback
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from autometa.knowledge._schema import CLASSIFICATION_METRICS, REGRESSION_METRICS, Protocol
+from autometa.tasks import Task
+
+__all__ = ["prepare_task", "make_folds", "score_predictions", "evaluate_configuration",
+           "evaluate_task", "data_checksum", "FitTimeout"]
+
+
+class FitTimeout(Exception):
+    """A fit ran past the protocol's time limit."""
+
+
+@contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise :class:`FitTimeout` in this thread after ``seconds`` (POSIX main thread only).
+
+    Elsewhere (threads, Windows) the limit is checked after the fact instead.
+    """
+    usable = (seconds is not None and seconds > 0 and hasattr(signal, "setitimer")
+              and threading.current_thread() is threading.main_thread())
+    if not usable:
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        raise FitTimeout(f"fit exceeded {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, float(seconds))  # type: ignore[arg-type]
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def data_checksum(X: pd.DataFrame, y: pd.Series) -> str:
+    """A stable SHA-256 (first 16 hex digits) of the rows a build used."""
+    h = hashlib.sha256()
+    h.update(pd.util.hash_pandas_object(X, index=False).to_numpy().tobytes())
+    h.update(pd.util.hash_pandas_object(y, index=False).to_numpy().tobytes())
+    h.update(json.dumps([str(c) for c in X.columns]).encode())
+    return h.hexdigest()[:16]
+
+
+def prepare_task(task: Task, protocol: Protocol) -> tuple[pd.DataFrame, np.ndarray, np.ndarray | None]:
+    """The rows the protocol uses: ``(X, y_encoded, classes)``.
+
+    Classification targets are label-encoded (``classes`` holds the labels);
+    tasks above ``protocol.max_rows`` rows are subsampled, stratified by class
+    when every class can keep a row.
+    """
+    X, y = task.X, task.y
+    classes = None
+    if task.is_classification:
+        classes, y_enc = np.unique(y.astype(str) if y.dtype == object else y, return_inverse=True)
+    else:
+        y_enc = y.to_numpy(dtype=float)
+    if len(X) > protocol.max_rows:
+        rng = np.random.default_rng(protocol.seed)
+        if classes is not None:
+            from sklearn.model_selection import train_test_split
+
+            counts = np.bincount(y_enc)
+            stratify = y_enc if counts.min() >= 2 else None
+            idx, _ = train_test_split(np.arange(len(X)), train_size=protocol.max_rows,
+                                      random_state=protocol.seed, stratify=stratify)
+            idx = np.sort(idx)
+        else:
+            idx = np.sort(rng.choice(len(X), size=protocol.max_rows, replace=False))
+        X = X.iloc[idx].reset_index(drop=True)
+        y_enc = y_enc[idx]
+        if classes is not None:  # a class may have vanished from the sample
+            present, y_enc = np.unique(y_enc, return_inverse=True)
+            classes = classes[present]
+    return X.reset_index(drop=True), y_enc, classes
+
+
+def make_folds(y: np.ndarray, classification: bool, protocol: Protocol) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Cross-validation folds: stratified when every class has ``n_folds`` rows."""
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    k = min(protocol.n_folds, len(y))
+    if classification and np.bincount(y).min() >= k:
+        splitter: Any = StratifiedKFold(n_splits=k, shuffle=True, random_state=protocol.seed)
+        return list(splitter.split(np.zeros(len(y)), y))
+    splitter = KFold(n_splits=k, shuffle=True, random_state=protocol.seed)
+    return list(splitter.split(np.zeros(len(y))))
+
+
+def _scores(model: Any, X: pd.DataFrame, n_classes: int) -> tuple[np.ndarray | None, bool]:
+    """Class scores for ROC-AUC/log-loss in the global class order, and whether they are probabilities."""
+    fitted = np.asarray(model.classes_)
+    if hasattr(model, "predict_proba"):
+        try:
+            raw = np.asarray(model.predict_proba(X), dtype=float)
+            is_proba = True
+        except AttributeError:  # e.g. SVC(probability=False) exposes it but refuses
+            raw, is_proba = None, False
+    else:
+        raw, is_proba = None, False
+    if raw is None:
+        if not hasattr(model, "decision_function"):
+            return None, False
+        raw = np.asarray(model.decision_function(X), dtype=float)
+        if raw.ndim == 1:
+            raw = np.column_stack([-raw, raw])
+    full = np.full((len(X), n_classes), 0.0 if is_proba else -np.inf)
+    full[:, fitted] = raw
+    if not is_proba:  # a softmax keeps the ranking per class and sums to one
+        full = full - full.max(axis=1, keepdims=True)
+        full = np.exp(full)
+        full /= full.sum(axis=1, keepdims=True)
+    return full, is_proba
+
+
+def score_predictions(model: Any, X: pd.DataFrame, y: np.ndarray, n_classes: int | None) -> dict[str, float]:
+    """Every metric of the task's kind for a fitted ``model`` on ``(X, y)``."""
+    from sklearn import metrics
+
+    out: dict[str, float] = {}
+    if n_classes is None:
+        pred = np.asarray(model.predict(X), dtype=float)
+        out["r2"] = float(metrics.r2_score(y, pred)) if len(y) > 1 else np.nan
+        out["rmse"] = float(np.sqrt(metrics.mean_squared_error(y, pred)))
+        out["mae"] = float(metrics.mean_absolute_error(y, pred))
+        return out
+    pred = np.asarray(model.predict(X))
+    out["accuracy"] = float(metrics.accuracy_score(y, pred))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out["balanced_accuracy"] = float(metrics.balanced_accuracy_score(y, pred))
+    scores, is_proba = _scores(model, X, n_classes)
+    out["roc_auc"] = out["log_loss"] = np.nan
+    if scores is not None:
+        present = np.unique(y)
+        try:
+            if n_classes == 2:
+                out["roc_auc"] = float(metrics.roc_auc_score(y, scores[:, 1])) if len(present) == 2 else np.nan
+            elif len(present) > 1:
+                sub = scores[:, present]
+                sub = sub / np.clip(sub.sum(axis=1, keepdims=True), 1e-12, None)
+                out["roc_auc"] = float(metrics.roc_auc_score(y, sub, multi_class="ovr", labels=present))
+        except ValueError:
+            pass
+        if is_proba:
+            out["log_loss"] = float(metrics.log_loss(y, np.clip(scores, 1e-15, 1.0), labels=np.arange(n_classes)))
+    return out
+
+
+def evaluate_configuration(family: str, params: dict[str, Any], X: pd.DataFrame, y: np.ndarray,
+                           classes: np.ndarray | None, kind: str, categorical: Sequence[bool],
+                           folds: list[tuple[np.ndarray, np.ndarray]], protocol: Protocol) -> list[dict[str, Any]]:
+    """Cross-validate one configuration: one record per fold, failures recorded, never raised."""
+    from autometa.pipelines import get_family
+
+    n_classes = None if classes is None else len(classes)
+    metric_names = REGRESSION_METRICS if n_classes is None else CLASSIFICATION_METRICS
+    records: list[dict[str, Any]] = []
+    for fold, (train, test) in enumerate(folds):
+        rec: dict[str, Any] = {"fold": fold, "status": "ok", "error": "",
+                               **{m: np.nan for m in (*CLASSIFICATION_METRICS, *REGRESSION_METRICS)},
+                               "fit_seconds": np.nan, "predict_seconds": np.nan}
+        start = time.perf_counter()
+        try:
+            model = get_family(family).build(params, kind, categorical=list(categorical),
+                                             random_state=protocol.seed)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                with _time_limit(protocol.fit_timeout):
+                    model.fit(X.iloc[train], y[train])
+                rec["fit_seconds"] = time.perf_counter() - start
+                if rec["fit_seconds"] > protocol.fit_timeout:
+                    raise FitTimeout(f"fit took {rec['fit_seconds']:.1f} s > {protocol.fit_timeout:g} s")
+                t0 = time.perf_counter()
+                rec.update(score_predictions(model, X.iloc[test], y[test], n_classes))
+                rec["predict_seconds"] = time.perf_counter() - t0
+        except FitTimeout as exc:
+            rec.update(status="timeout", error=str(exc), fit_seconds=time.perf_counter() - start)
+        except Exception as exc:  # a failing configuration is data, not a crash
+            last = traceback.format_exception_only(type(exc), exc)[-1].strip()
+            rec.update(status="error", error=last[:300], fit_seconds=time.perf_counter() - start)
+        if rec["status"] == "ok" and not np.isfinite([rec[m] for m in metric_names[:1]]).all():
+            rec.update(status="error", error="non-finite primary score")
+        records.append(rec)
+        if rec["status"] == "timeout":  # the other folds would time out too: record them so
+            for f in range(fold + 1, len(folds)):
+                records.append({**rec, "fold": f, "error": f"skipped after timeout in fold {fold}"})
+            break
+    return records
+
+
+def evaluate_task(task: Task, configurations: pd.DataFrame, protocol: Protocol,
+                  progress: Any = None) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Score every configuration (rows of ``config_id, family, params``) on ``task``.
+
+    Returns the evaluation records and a description of the data used.
+    ``progress``, if given, is called with the number of configurations done.
+    """
+    X, y, classes = prepare_task(task, protocol)
+    folds = make_folds(y, task.is_classification, protocol)
+    rows: list[dict[str, Any]] = []
+    for cfg in configurations.itertuples(index=False):
+        params = json.loads(cfg.params) if isinstance(cfg.params, str) else dict(cfg.params)
+        for rec in evaluate_configuration(cfg.family, params, X, y, classes, task.kind, task.categorical,
+                                          folds, protocol):
+            rows.append({"dataset": task.name, "config_id": cfg.config_id, **rec})
+        if progress is not None:
+            progress(1)
+    info = {"rows_used": int(len(X)), "n_folds": len(folds), "checksum": data_checksum(X, pd.Series(y)),
+            "n_classes": None if classes is None else int(len(classes))}
+    return pd.DataFrame(rows), info

@@ -1,0 +1,338 @@
+"""Build a knowledge base: every portfolio configuration scored on every dataset.
+
+The build is resumable and never loses finished work. Each dataset is done as one
+unit: its meta-features and all its evaluations are written atomically to a part
+file under ``OUT/.parts/`` when it finishes, then merged into the main tables
+(``datasets.parquet`` is written last, so it always names exactly the datasets
+whose results are complete). A killed build loses only the datasets in flight; a
+re-run skips every finished dataset and checks that the portfolio and protocol are
+the ones the base was started with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from autometa.exceptions import KnowledgeBaseError
+from autometa.knowledge._io import atomic_write_json, atomic_write_parquet
+from autometa.knowledge._schema import FILES, SCHEMA_VERSION, Protocol
+
+__all__ = ["build_knowledge_base", "BuildReport", "evaluate_dataset", "consolidate", "portfolio_hash"]
+
+PARTS = ".parts"
+
+
+@dataclass
+class BuildReport:
+    """What a build call did."""
+
+    out: Path
+    done: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def portfolio_hash(configurations: pd.DataFrame) -> str:
+    """A short hash of the portfolio's ids, families and params."""
+    payload = json.dumps(configurations[["config_id", "family", "params"]].astype(str).values.tolist())
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def _library_versions() -> dict[str, str]:
+    import importlib.metadata as md
+
+    out = {"python": platform.python_version()}
+    for lib in ("autometa", "scikit-learn", "lightgbm", "numpy", "pandas", "scipy", "optuna"):
+        try:
+            out[lib] = md.version(lib)
+        except md.PackageNotFoundError:
+            out[lib] = "not installed"
+    return out
+
+
+def evaluate_dataset(name: str, data_dir: str | None, configurations: pd.DataFrame, protocol: Protocol,
+                     out: str, metafeature_groups: str | list[str] = "all") -> dict[str, Any]:
+    """Do one dataset completely and write its part file; returns a short summary.
+
+    Runs in a worker process: everything it needs comes in as arguments.
+    """
+    import warnings
+
+    from autometa.knowledge._evaluate import evaluate_task
+    from autometa.tasks import TaskRegistry
+
+    start = time.perf_counter()
+    registry = TaskRegistry.from_data_dir(data_dir)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        task = registry.get(name)
+        mf_start = time.perf_counter()
+        try:
+            from autometa.metafeatures import extract_metafeatures
+
+            mf = extract_metafeatures(task.X, task.y, groups=metafeature_groups, categorical=task.categorical,
+                                      kind=task.kind, random_state=protocol.seed)
+            mf_values = {str(k): (None if pd.isna(v) else float(v)) for k, v in mf.items()}
+        except Exception as exc:  # recorded; the evaluations are still worth having
+            mf_values = {}
+            warnings.warn(f"meta-features failed on {name}: {exc}", stacklevel=1)
+        mf_seconds = time.perf_counter() - mf_start
+    evals, info = evaluate_task(task, configurations, protocol)
+    seconds = time.perf_counter() - start
+    dataset_row = {"dataset": name, "source": task.source, "kind": task.kind, "rows": task.n_rows,
+                   "features": task.n_features, "rows_used": info["rows_used"], "n_classes": info["n_classes"],
+                   "family": task.family, "checksum": info["checksum"], "n_folds": info["n_folds"],
+                   "build_seconds": seconds, "metafeature_seconds": mf_seconds}
+    parts = Path(out) / PARTS
+    atomic_write_parquet(evals, parts / f"{name}.evaluations.parquet")
+    # the json is written last: its presence marks the part as complete
+    atomic_write_json({"dataset": dataset_row, "metafeatures": mf_values}, parts / f"{name}.json")
+    n_bad = int((evals["status"] != "ok").sum())
+    return {"dataset": name, "seconds": seconds, "n_evaluations": len(evals), "n_failed": n_bad}
+
+
+def _read_table(out: Path, key: str) -> pd.DataFrame | None:
+    path = out / FILES[key]
+    return pd.read_parquet(path) if path.exists() else None
+
+
+def finished_datasets(out: str | os.PathLike[str]) -> set[str]:
+    """Datasets already complete in ``out``: merged into the tables or waiting as a part."""
+    out = Path(out)
+    done: set[str] = set()
+    table = _read_table(out, "datasets")
+    if table is not None:
+        done.update(table["dataset"].astype(str))
+    parts = out / PARTS
+    if parts.exists():
+        done.update(p.name[: -len(".json")] for p in parts.glob("*.json"))
+    return done
+
+
+def consolidate(out: str | os.PathLike[str]) -> int:
+    """Merge finished part files into the main tables; returns how many were merged."""
+    out = Path(out)
+    parts_dir = out / PARTS
+    metas = sorted(parts_dir.glob("*.json")) if parts_dir.exists() else []
+    if not metas:
+        return 0
+    new_rows, new_mf, new_evals = [], [], []
+    for meta_path in metas:
+        name = meta_path.name[: -len(".json")]
+        data = json.loads(meta_path.read_text())
+        new_rows.append(data["dataset"])
+        new_mf.append({"dataset": name, **{k: (np.nan if v is None else v) for k, v in data["metafeatures"].items()}})
+        new_evals.append(pd.read_parquet(parts_dir / f"{name}.evaluations.parquet"))
+    names = {r["dataset"] for r in new_rows}
+
+    def merged(key: str, new: pd.DataFrame) -> pd.DataFrame:
+        old = _read_table(out, key)
+        if old is None:
+            return new
+        return pd.concat([old[~old["dataset"].isin(names)], new], ignore_index=True)
+
+    evals = merged("evaluations", pd.concat(new_evals, ignore_index=True))
+    evals = evals.sort_values(["dataset", "config_id", "fold"], kind="stable").reset_index(drop=True)
+    mf = merged("metafeatures", pd.DataFrame(new_mf))
+    mf = mf[["dataset", *sorted(c for c in mf.columns if c != "dataset")]].sort_values("dataset")
+    datasets = merged("datasets", pd.DataFrame(new_rows)).sort_values("dataset").reset_index(drop=True)
+    # datasets.parquet goes last: it defines which datasets are complete
+    atomic_write_parquet(evals, out / FILES["evaluations"])
+    atomic_write_parquet(mf.reset_index(drop=True), out / FILES["metafeatures"])
+    atomic_write_parquet(datasets, out / FILES["datasets"])
+    for meta_path in metas:
+        name = meta_path.name[: -len(".json")]
+        (parts_dir / f"{name}.evaluations.parquet").unlink(missing_ok=True)
+        meta_path.unlink()
+    return len(metas)
+
+
+def _write_manifest(out: Path, configurations: pd.DataFrame, protocol: Protocol,
+                    groups: str | list[str], extra_seconds: float, started: str | None) -> None:
+    path = out / FILES["manifest"]
+    old = json.loads(path.read_text()) if path.exists() else {}
+    datasets = _read_table(out, "datasets")
+    by_kind = {} if datasets is None else {str(k): int(v) for k, v in datasets["kind"].value_counts().items()}
+    cumulative = float(old.get("build", {}).get("wall_seconds", 0.0)) + extra_seconds
+    manifest = {
+        "schema_version": SCHEMA_VERSION,
+        "created": old.get("created") or started,
+        "updated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "versions": _library_versions(),
+        "protocol": protocol.to_dict(),
+        "portfolio": {"n_configurations": int(len(configurations)), "hash": portfolio_hash(configurations),
+                      "families": {str(k): int(v) for k, v in configurations["family"].value_counts().sort_index().items()}},
+        "metafeatures": {"groups": groups},
+        "datasets": {"n": 0 if datasets is None else int(len(datasets)), "by_kind": by_kind},
+        "build": {
+            "wall_seconds": round(cumulative, 1),
+            "dataset_seconds": None if datasets is None or "build_seconds" not in datasets
+            else round(float(datasets["build_seconds"].sum()), 1),
+            "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
+        },
+    }
+    atomic_write_json(manifest, path)
+
+
+def _check_compatible(out: Path, configurations: pd.DataFrame, protocol: Protocol) -> None:
+    path = out / FILES["manifest"]
+    if not path.exists():
+        return
+    manifest = json.loads(path.read_text())
+    old_protocol = Protocol.from_dict(manifest.get("protocol", {}))
+    if old_protocol != protocol:
+        raise KnowledgeBaseError(
+            f"{out} was built with protocol {old_protocol.to_dict()} but this build asks for "
+            f"{protocol.to_dict()}. Resume with the same settings, or build into a new folder.")
+    old_hash = manifest.get("portfolio", {}).get("hash")
+    if old_hash and old_hash != portfolio_hash(configurations):
+        raise KnowledgeBaseError(
+            f"{out} was built with another portfolio (hash {old_hash}); this build's portfolio hashes to "
+            f"{portfolio_hash(configurations)}. Build into a new folder.")
+
+
+def build_knowledge_base(out: str | os.PathLike[str], *, data_dir: str | os.PathLike[str] | None = None,
+                         datasets: Sequence[str] | None = None, n_jobs: int = 1,
+                         protocol: Protocol | None = None, configurations: pd.DataFrame | None = None,
+                         metafeature_groups: str | list[str] = "all", progress: bool = False,
+                         backend: str | None = None, consolidate_every: int = 5) -> BuildReport:
+    """Score the portfolio on datasets of ``data_dir`` and write a knowledge base to ``out``.
+
+    Parameters
+    ----------
+    out : path
+        Folder of the knowledge base; created, or resumed when it holds a partial build.
+    data_dir : path, optional
+        PMLB data directory (default: ``$AUTOMETA_DATA_DIR``).
+    datasets : list of str, optional
+        Dataset names to include (default: all of ``data_dir``).
+    n_jobs : int
+        Datasets scored in parallel (processes).
+    protocol : Protocol, optional
+        Folds, row cap, per-fit time limit and seed (default :class:`Protocol`).
+    configurations : DataFrame, optional
+        The portfolio (default :func:`autometa.pipelines.portfolio`).
+    progress : bool
+        Show a progress bar (datasets done, configurations per second, time left).
+    backend : str, optional
+        A joblib backend name, e.g. ``"dask"`` inside ``joblib.parallel_config`` with a
+        Dask client.
+
+    Returns
+    -------
+    BuildReport
+
+    Examples
+    --------
+    >>> build_knowledge_base("kb/", data_dir="../shared/data/pmlb",
+    ...                      datasets=["iris"], n_jobs=1)  # doctest: +SKIP
+    """
+    from joblib import Parallel, delayed
+
+    from autometa.tasks import TaskRegistry
+
+    out = Path(out)
+    protocol = protocol or Protocol()
+    if configurations is None:
+        from autometa.pipelines import portfolio
+
+        configurations = portfolio()
+    configurations = configurations.reset_index(drop=True)
+    from autometa.tasks import resolve_data_dir
+
+    resolved = str(resolve_data_dir(data_dir, collection="pmlb"))
+    registry = TaskRegistry.from_data_dir(resolved)
+    names = list(datasets) if datasets is not None else registry.list()
+    unknown = [n for n in names if n not in registry]
+    if unknown:
+        raise KnowledgeBaseError(f"Unknown dataset(s) {unknown[:5]} in {data_dir or '$AUTOMETA_DATA_DIR'}.")
+    out.mkdir(parents=True, exist_ok=True)
+    _check_compatible(out, configurations, protocol)
+    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    atomic_write_parquet(configurations, out / FILES["configurations"])
+    consolidate(out)  # parts left by a killed run
+    _write_manifest(out, configurations, protocol, metafeature_groups, 0.0, started)
+
+    done = finished_datasets(out)
+    report = BuildReport(out=out, skipped=[n for n in names if n in done])
+    todo = [n for n in names if n not in done]
+    # largest first keeps the workers busy to the end
+    todo.sort(key=lambda n: -min(registry.info(n).get("rows") or 0, protocol.max_rows)
+              * (registry.info(n).get("features") or 1))
+    t0 = time.perf_counter()
+    last_manifest = t0
+    jobs = (delayed(evaluate_dataset)(n, resolved, configurations, protocol, str(out), metafeature_groups)
+            for n in todo)
+    parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered", backend=backend)
+    bar = _Progress(len(todo), len(configurations), enabled=progress)
+    pending = 0
+    try:
+        with bar:
+            for result in parallel(jobs):
+                report.done.append(result["dataset"])
+                bar.advance(result)
+                pending += 1
+                if pending >= consolidate_every:
+                    consolidate(out)
+                    pending = 0
+                    now = time.perf_counter()
+                    _write_manifest(out, configurations, protocol, metafeature_groups, now - last_manifest, started)
+                    last_manifest = now
+    finally:
+        consolidate(out)
+        _write_manifest(out, configurations, protocol, metafeature_groups, time.perf_counter() - last_manifest,
+                        started)
+        report.seconds = time.perf_counter() - t0
+    return report
+
+
+class _Progress:
+    """Datasets done, configurations per second and time left, on a rich progress bar."""
+
+    def __init__(self, total: int, n_configs: int, enabled: bool) -> None:
+        self.total, self.n_configs, self.enabled = total, n_configs, enabled
+        self.done = 0
+        self.start = time.perf_counter()
+        self._progress: Any = None
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
+            self._progress = Progress(TextColumn("[bold]building[/]"), BarColumn(), MofNCompleteColumn(),
+                                      TextColumn("datasets  {task.fields[rate]}  last: {task.fields[last]}"),
+                                      TimeRemainingColumn())
+            self._progress.start()
+            self._task = self._progress.add_task("build", total=self.total, rate="", last="")
+        return self
+
+    def advance(self, result: dict[str, Any]) -> None:
+        self.done += 1
+        if self._progress is not None:
+            elapsed = time.perf_counter() - self.start
+            rate = self.done * self.n_configs / max(elapsed, 1e-9)
+            self._progress.update(self._task, advance=1, rate=f"{rate:.1f} configs/s",
+                                  last=f"{result['dataset']} ({result['seconds']:.0f}s)")
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._progress is not None:
+            self._progress.stop()
