@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from autometa.exceptions import DataError
-from autometa.tasks._task import Task
+from autometa.tasks._task import KINDS, Task
 
 __all__ = ["TaskRegistry"]
 
@@ -95,8 +95,9 @@ class TaskRegistry:
             hint = f" Did you mean {', '.join(close)}?" if close else ""
             raise DataError(f"No task named {name!r} in the registry.{hint}")
         if name not in self._tasks:
-            task = self._loaders.pop(name)()
+            task = self._loaders[name]()  # a loader that fails stays, so a retry raises the same error
             self._tasks[name] = task
+            del self._loaders[name]
             self._info[name].update(kind=task.kind, rows=task.n_rows, features=task.n_features)
         return self._tasks[name]
 
@@ -120,6 +121,10 @@ class TaskRegistry:
             kinds = (kind,)
         else:
             kinds = kind
+        unknown = sorted(set(kinds or ()) - set(KINDS))
+        if unknown:
+            raise DataError(f"Unknown kind(s) {', '.join(map(repr, unknown))}; use one of "
+                            f"{', '.join(KINDS)} or 'classification'.")
         out = []
         for name, info in self._info.items():
             if kinds is not None and info.get("kind") not in kinds:

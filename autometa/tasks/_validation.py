@@ -39,6 +39,7 @@ def _as_frame(X: Any) -> pd.DataFrame:
 
 def split_target(frame: pd.DataFrame, target: str | None, *, where: str = "the table") -> tuple[pd.DataFrame, pd.Series]:
     """Split ``frame`` into features and the column ``target``, with a helpful error."""
+    _check_unique_columns(frame.columns)
     if target is None:
         raise DataError(f"No target column given for {where}: pass target=NAME "
                         f"(columns are: {_preview(frame.columns)}).")
@@ -48,6 +49,13 @@ def split_target(frame: pd.DataFrame, target: str | None, *, where: str = "the t
         raise DataError(f"Target column {target!r} is not in {where}.{hint} "
                         f"Columns are: {_preview(frame.columns)}.")
     return frame.drop(columns=[target]), frame[target]
+
+
+def _check_unique_columns(columns: pd.Index) -> None:
+    dup = columns[columns.duplicated()].unique().tolist()
+    if dup:
+        raise DataError(f"Duplicate column names: {_preview(dup)}. Rename them so each column has one "
+                        "name, e.g. df.columns = pd.io.common.dedup_names(df.columns, False) or by hand.")
 
 
 def _preview(columns: Sequence[Any], n: int = 12) -> str:
@@ -106,10 +114,7 @@ def validate(X: Any, y: Any, *, kind: str | None = None, categorical: Sequence[b
         raise DataError("The table is empty: it has no rows. Pass at least a few labelled rows.")
     if X.shape[1] == 0:
         raise DataError("The table has no feature columns besides the target. Pass at least one feature.")
-    dup = X.columns[X.columns.duplicated()].unique().tolist()
-    if dup:
-        raise DataError(f"Duplicate column names: {_preview(dup)}. Rename them so each column has one "
-                        "name, e.g. df.columns = pd.io.common.dedup_names(df.columns, False) or by hand.")
+    _check_unique_columns(X.columns)
     X = X.copy()
     X.columns = [str(c) for c in X.columns]
 
@@ -173,7 +178,8 @@ def validate(X: Any, y: Any, *, kind: str | None = None, categorical: Sequence[b
     else:
         n_classes = int(y.nunique())
         if n_classes < 2:
-            raise DataError(f"The target {y.name!r} has a single class ({y.iloc[0]!r}); a classifier needs at "
+            only = y.iloc[0].item() if isinstance(y.iloc[0], np.generic) else y.iloc[0]
+            raise DataError(f"The target {y.name!r} has a single class ({only!r}); a classifier needs at "
                             "least two. Check the target column, or use kind='regression' for a numeric target.")
         expected = "binary" if n_classes == 2 else "multiclass"
         if kind != expected:
