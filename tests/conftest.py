@@ -1,0 +1,49 @@
+"""Shared fixtures: where the shared data collections are.
+
+Tests that need a collection take its fixture and skip, with the fix in the reason,
+when it is not on this machine.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from autometa.exceptions import DataError
+from autometa.tasks import ENV_DATA_DIR, resolve_data_dir
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+def _find_collection(collection: str) -> Path | None:
+    """The folder of ``collection`` from ``$AUTOMETA_DATA_DIR``, else ``<repo>/../shared/data``."""
+    for given in (os.environ.get(ENV_DATA_DIR), SHARED_DATA / collection):
+        if not given:
+            continue
+        try:
+            return resolve_data_dir(given, collection=collection)
+        except DataError:
+            continue
+    return None
+
+
+@pytest.fixture(scope="session")
+def pmlb_dir() -> Path:
+    """The PMLB folder (``NAME/NAME.tsv.gz``, ``index.tsv``, ``families.tsv``)."""
+    found = _find_collection("pmlb")
+    if found is None:
+        pytest.skip("PMLB data not found: set AUTOMETA_DATA_DIR to the PMLB folder (../shared/data/pmlb)")
+    return found
+
+
+@pytest.fixture(scope="session")
+def omniglot_dir() -> Path:
+    """The Omniglot folder (``images_background_small1.zip``...), found beside the PMLB one."""
+    found = _find_collection("omniglot")
+    if found is None:
+        pytest.skip("Omniglot data not found: set AUTOMETA_DATA_DIR to the PMLB folder (../shared/data/pmlb); "
+                    "../shared/data/omniglot is found beside it")
+    return found
