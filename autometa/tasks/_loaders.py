@@ -21,6 +21,7 @@ import io
 import lzma
 import os
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +87,8 @@ def _text_sample(path: Path, n_chars: int = _SNIFF_CHARS) -> str:
                 return ""
             with archive.open(members[0]) as raw:
                 return io.TextIOWrapper(raw, encoding="utf-8").read(n_chars)
-    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(suffix, open)
+    openers: dict[str, Callable[..., Any]] = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+    opener = openers.get(suffix, open)
     with opener(path, "rt", encoding="utf-8", newline="") as fh:
         return fh.read(n_chars)
 

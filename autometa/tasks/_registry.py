@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import builtins
 import fnmatch
 import os
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -81,7 +83,7 @@ class TaskRegistry:
         root = resolve_data_dir(data_dir, collection="pmlb")
         names = []
         for name, info in pmlb_index(root).items():
-            self.register_lazy(name, lambda n=name: load_task(f"pmlb:{n}", data_dir=root), info, replace=True)
+            self.register_lazy(name, partial(load_task, f"pmlb:{name}", data_dir=root), info, replace=True)
             names.append(name)
         return names
 
@@ -158,7 +160,7 @@ class TaskRegistry:
         return pd.DataFrame(rows, columns=_INFO_COLUMNS)
 
     # -- few-shot families -------------------------------------------------
-    def family_names(self) -> list[str]:
+    def family_names(self) -> builtins.list[str]:  # `list` is a method here
         """Names of the few-shot task families this registry can build."""
         from autometa.tasks.fewshot import FAMILY_NAMES
 
