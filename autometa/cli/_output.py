@@ -6,7 +6,7 @@ import json
 import math
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -52,7 +52,7 @@ def print_table(rows: pd.DataFrame | Sequence[Mapping[str, Any]], title: str | N
     frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
     table = Table(title=title)
     for col in frame.columns:
-        justify = "right" if pd.api.types.is_numeric_dtype(frame[col]) else "left"
+        justify: Literal["left", "right"] = "right" if pd.api.types.is_numeric_dtype(frame[col]) else "left"
         table.add_column(str(col), justify=justify)
     for values in frame.itertuples(index=False):
         cells = []
@@ -62,4 +62,7 @@ def print_table(rows: pd.DataFrame | Sequence[Mapping[str, Any]], title: str | N
             else:
                 cells.append(str(v))
         table.add_row(*cells)
-    console().print(table)
+    out = console()
+    if not out.is_terminal:  # a pipe or a file: keep every cell whole rather than fit 80 columns
+        out.width = max(out.width, out.measure(table, options=out.options.update_width(10_000)).maximum)
+    out.print(table)

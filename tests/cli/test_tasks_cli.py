@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from autometa.cli import _COMMAND_MODULES, main
+from autometa.tasks import TaskRegistry
 
 N_PMLB = 233
 
@@ -67,8 +68,12 @@ def test_list_table(capsys: pytest.CaptureFixture[str], pmlb_dir: Path, monkeypa
     code, out, err = _run(capsys, "tasks", "list")
     assert (code, err) == (0, "")
     assert f"{N_PMLB} tasks" in out
-    for word in ("name", "kind", "rows", "features", "mux6", "regression", "multiclass"):
+    for word in ("name", "kind", "rows", "features", "family", "regression", "multiclass"):
         assert word in out
+    # piped output is not cut to 80 columns: every name is there whole, one row per line
+    names = TaskRegistry.from_data_dir(pmlb_dir).list()
+    assert all(f"│ {name} " in out for name in names)
+    assert sum(line.startswith("│ ") for line in out.splitlines()) == N_PMLB
 
 
 def test_list_without_data_dir(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
