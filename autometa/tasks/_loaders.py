@@ -62,6 +62,12 @@ def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
         elif base in (".csv", ".tsv", ".txt", ""):
             sep = "\t" if base == ".tsv" else _sniff_separator(path)
             frame = pd.read_csv(path, sep=sep)
+            # pandas renames a repeated header name (a, a.1) without a word: read the header as written
+            header = pd.read_csv(path, sep=sep, header=None, nrows=1, dtype=str).iloc[0].dropna()
+            repeated = header[header.duplicated()].unique().tolist()
+            if repeated:
+                raise DataError(f"{path} repeats the column name(s) {', '.join(map(repr, repeated))} in its "
+                                "header; give each column its own name.")
         else:
             raise DataError(f"{path} is not a table autometa can read: use {', '.join(_TABLE_SUFFIXES)} "
                             "(optionally gzipped).")

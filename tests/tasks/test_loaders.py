@@ -152,6 +152,8 @@ NOT_TABLES = {
     "header only": ("header.csv", lambda p: p.write_text("a,b,label\n"), ["The table is empty", "no rows"]),
     "ragged rows": ("ragged.csv", lambda p: p.write_text("a,b\n1,2\n3,4,5\n"),
                     ["ragged.csv", "could not be read as a table", "Expected 2 fields in line 3"]),
+    "repeated header name": ("dup.csv", lambda p: p.write_text("a,b,a,label\n1,2,3,0\n4,5,6,1\n"),
+                             ["dup.csv", "repeats the column name(s) 'a'", "give each column its own name"]),
     "unknown suffix": ("data.json", lambda p: p.write_text("{}"), ["data.json", "is not a table autometa can read", ".csv"]),
     "gzipped junk text": ("junk.tsv.gz", lambda p: p.write_bytes(gzip.compress(os.urandom(64))),
                           ["junk.tsv.gz", "could not be read as a table"]),
