@@ -1,0 +1,266 @@
+"""What every meta-learner learns from: per-kind score matrices, normalised, and fit times.
+
+A knowledge base mixes classification and regression datasets, scored on different
+metrics. Meta-learners therefore learn one model per *group* of kinds
+(``"classification"`` = binary + multiclass, ``"regression"``), each from a
+:class:`GroupData`: the raw scores, the same scores normalised per dataset
+(1 = the best configuration, 0 = the median one), the datasets' meta-features and
+sizes, and a model of fit seconds.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from autometa.exceptions import AutometaError, DataError
+
+__all__ = ["GROUPS", "GroupData", "FitTimeModel", "group_of", "normalise_scores", "group_data"]
+
+#: the groups meta-learners fit one model for, and the task kinds in each
+GROUPS: dict[str, tuple[str, ...]] = {"classification": ("binary", "multiclass"), "regression": ("regression",)}
+
+#: normalised scores are clipped below at this value (failures get it too), so that one
+#: catastrophic configuration cannot dominate a mean
+FLOOR = -1.0
+
+
+def group_of(kind: str) -> str:
+    """The group (``"classification"`` or ``"regression"``) of a task kind.
+
+    Examples
+    --------
+    >>> group_of("multiclass")
+    'classification'
+    """
+    for group, kinds in GROUPS.items():
+        if kind in kinds or kind == group:
+            return group
+    raise DataError(f"Unknown task kind {kind!r}; expected one of binary, multiclass, regression.")
+
+
+def normalise_scores(scores: np.ndarray, floor: float | None = FLOOR) -> np.ndarray:
+    """Per-row normalisation: ``(s - median) / (best - median)``.
+
+    1 is the row's best score, 0 its median. NaN (failed configurations) become the
+    ``floor``, and values are clipped below at ``floor`` (unless it is ``None``, in
+    which case NaN stay NaN and nothing is clipped). A row whose best equals its
+    median gets 1 for the best configurations and ``floor`` for the others.
+
+    Examples
+    --------
+    >>> normalise_scores(np.array([[0.5, 0.7, 0.9, np.nan]]))
+    array([[-1.,  0.,  1., -1.]])
+    """
+    scores = np.asarray(scores, dtype=float)
+    if scores.ndim == 1:
+        return normalise_scores(scores[None, :], floor)[0]
+    out = np.full_like(scores, np.nan)
+    valid_rows = np.isfinite(scores).any(axis=1)
+    if valid_rows.any():
+        s = scores[valid_rows]
+        best = np.nanmax(s, axis=1, keepdims=True)
+        med = np.nanmedian(s, axis=1, keepdims=True)
+        gap = best - med
+        flat = gap[:, 0] < 1e-12
+        with np.errstate(invalid="ignore", divide="ignore"):
+            z = (s - med) / np.where(flat[:, None], 1.0, gap)
+        low = FLOOR if floor is None else floor
+        z[flat] = np.where(s[flat] >= best[flat] - 1e-12, 1.0, low)
+        out[valid_rows] = z
+    if floor is not None:
+        out = np.where(np.isnan(out), floor, np.maximum(out, floor))
+    return out
+
+
+@dataclass
+class FitTimeModel:
+    """Expected fit seconds of each configuration from the size of the data.
+
+    ``log t = a_c + b_f log(rows) + d_f log(features)``: an intercept per
+    configuration ``c`` and slopes per family ``f``, fitted by least squares on the
+    recorded fit times (training rows of a fold). Slopes are clipped to plausible
+    ranges so that extrapolating to larger data stays sane.
+    """
+
+    intercept: np.ndarray
+    row_slope: np.ndarray
+    feature_slope: np.ndarray
+    median_seconds: np.ndarray
+
+    @classmethod
+    def fit(cls, seconds: np.ndarray, rows: np.ndarray, features: np.ndarray,
+            families: np.ndarray) -> FitTimeModel:
+        """Fit from a (datasets x configurations) matrix of mean fit seconds."""
+        seconds = np.asarray(seconds, dtype=float)
+        n_cfg = seconds.shape[1]
+        log_t = np.log(np.clip(seconds, 1e-4, None))
+        log_n = np.log(np.clip(np.asarray(rows, dtype=float), 1.0, None))
+        log_p = np.log(np.clip(np.asarray(features, dtype=float), 1.0, None))
+        ok = np.isfinite(log_t) & np.isfinite(log_n)[:, None] & np.isfinite(log_p)[:, None]
+        intercept = np.zeros(n_cfg)
+        row_slope = np.full(n_cfg, 1.0)
+        feature_slope = np.full(n_cfg, 0.5)
+        median_seconds = np.array([np.median(seconds[ok[:, j], j]) if ok[:, j].any() else np.nan
+                                   for j in range(n_cfg)])
+        for family in np.unique(families):
+            cols = np.flatnonzero(families == family)
+            # within-configuration centring leaves the shared slopes to estimate
+            xs, ts = [], []
+            for j in cols:
+                m = ok[:, j]
+                if m.sum() < 2:
+                    continue
+                xs.append(np.column_stack([log_n[m] - log_n[m].mean(), log_p[m] - log_p[m].mean()]))
+                ts.append(log_t[m, j] - log_t[m, j].mean())
+            if xs:
+                X, t = np.vstack(xs), np.concatenate(ts)
+                coef = np.linalg.lstsq(X.T @ X + 1e-3 * np.eye(2), X.T @ t, rcond=None)[0]
+                row_slope[cols] = np.clip(coef[0], 0.0, 2.5)
+                feature_slope[cols] = np.clip(coef[1], 0.0, 2.0)
+            for j in cols:
+                m = ok[:, j]
+                if m.any():
+                    intercept[j] = np.mean(log_t[m, j] - row_slope[j] * log_n[m] - feature_slope[j] * log_p[m])
+                else:
+                    intercept[j] = np.nan
+        return cls(intercept, row_slope, feature_slope, median_seconds)
+
+    def predict(self, rows: float | None, features: float | None) -> np.ndarray:
+        """Expected fit seconds of every configuration on data of this size.
+
+        Unknown sizes give each configuration's median recorded time.
+        """
+        if rows is None or features is None or not np.isfinite([rows, features]).all():
+            return self.median_seconds.copy()
+        out = np.exp(self.intercept + self.row_slope * np.log(max(float(rows), 1.0))
+                     + self.feature_slope * np.log(max(float(features), 1.0)))
+        return np.where(np.isfinite(out), out, self.median_seconds)
+
+
+@dataclass
+class GroupData:
+    """The training data of one group of kinds, as arrays aligned on datasets and configurations.
+
+    Attributes
+    ----------
+    group : str
+        ``"classification"`` or ``"regression"``.
+    metric : str
+        The metric the scores are on (larger is better; losses are negated).
+    datasets : list of str
+        Training datasets (rows of the matrices).
+    config_ids : ndarray of str
+        Every configuration of the portfolio (columns of the matrices).
+    raw : ndarray
+        Mean cross-validated scores; NaN where a configuration failed.
+    norm : ndarray
+        Normalised scores (:func:`normalise_scores`), failures at the floor.
+    metafeatures : DataFrame
+        The training datasets' meta-features.
+    fit_time : FitTimeModel
+        Expected fit seconds from the data size.
+    families : ndarray of str
+        Pipeline family of each configuration.
+    """
+
+    group: str
+    metric: str
+    datasets: list[str]
+    config_ids: np.ndarray
+    raw: np.ndarray
+    norm: np.ndarray
+    metafeatures: pd.DataFrame
+    fit_time: FitTimeModel
+    families: np.ndarray
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_configs(self) -> int:
+        return int(len(self.config_ids))
+
+    def rows_of(self, names: list[str]) -> list[int]:
+        """Row positions of datasets ``names``."""
+        if "positions" not in self.extra:
+            self.extra["positions"] = {d: i for i, d in enumerate(self.datasets)}
+        pos = self.extra["positions"]
+        return [pos[d] for d in names]
+
+    @property
+    def redundancy(self) -> np.ndarray:
+        """Configuration x configuration similarity in [0, 1]: correlation of normalised scores."""
+        if "redundancy" not in self.extra:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                corr = np.corrcoef(self.norm.T) if len(self.datasets) > 1 else np.eye(self.n_configs)
+            corr = np.clip(np.nan_to_num(np.atleast_2d(corr), nan=0.0), 0.0, 1.0)
+            np.fill_diagonal(corr, 1.0)
+            self.extra["redundancy"] = corr
+        return self.extra["redundancy"]
+
+
+def _metric_for(kb: Any, group: str, metric: str | None) -> str | None:
+    """The metric of ``group``: ``metric`` if it belongs to the group, else the primary one (None)."""
+    if metric is None:
+        return None
+    from autometa.knowledge._schema import CLASSIFICATION_METRICS, REGRESSION_METRICS
+
+    own = CLASSIFICATION_METRICS if group == "classification" else REGRESSION_METRICS
+    return metric if metric in own else None
+
+
+def group_data(kb: Any, group: str, metric: str | None = None) -> GroupData | None:
+    """The :class:`GroupData` of ``group`` in knowledge base ``kb`` (None when it has no usable dataset).
+
+    ``metric`` is used when it is a metric of this group; otherwise the group's
+    primary metric is. Datasets on which every configuration failed are left out.
+    """
+    names = kb.dataset_names(group)
+    if not names:
+        return None
+    own = _metric_for(kb, group, metric)
+    scores = kb.scores(own, kind=group)
+    scores = scores.loc[:, list(kb.configurations.index)]
+    usable = scores.notna().any(axis=1)
+    scores = scores.loc[usable]
+    if scores.empty:
+        return None
+    datasets = [str(d) for d in scores.index]
+    if own is None:
+        kinds = kb.datasets.loc[datasets, "kind"].astype(str)
+        metrics = sorted({kb.primary_metric(k) for k in kinds})
+        metric_name = metrics[0] if len(metrics) == 1 else "/".join(metrics)
+    else:
+        metric_name = own
+    seconds = kb.fit_seconds().reindex(index=datasets, columns=scores.columns).to_numpy(dtype=float)
+    info = kb.datasets.loc[datasets]
+    n_folds = int(kb.manifest.get("protocol", {}).get("n_folds", 3) or 3)
+    rows_col = "rows_used" if "rows_used" in info.columns else "rows"
+    rows = pd.to_numeric(info[rows_col], errors="coerce").to_numpy(dtype=float)
+    if rows_col == "rows_used" and "rows" in info.columns:  # rows_used may be missing for some datasets
+        rows = np.where(np.isfinite(rows), rows, pd.to_numeric(info["rows"], errors="coerce").to_numpy(float))
+    rows = rows * (n_folds - 1) / max(n_folds, 1)  # a fold's training rows
+    features = pd.to_numeric(info["features"], errors="coerce").to_numpy(dtype=float)
+    families = kb.configurations.loc[scores.columns, "family"].astype(str).to_numpy()
+    raw = scores.to_numpy(dtype=float)
+    mf = kb.metafeatures.reindex(datasets)
+    return GroupData(group=group, metric=metric_name, datasets=datasets,
+                     config_ids=np.asarray([str(c) for c in scores.columns], dtype=object), raw=raw,
+                     norm=normalise_scores(raw), metafeatures=mf,
+                     fit_time=FitTimeModel.fit(seconds, rows, features, families), families=families)
+
+
+def configuration_params(configurations: pd.DataFrame) -> list[dict[str, Any]]:
+    """The params of every configuration as dicts (the table stores JSON)."""
+    out = []
+    for value in configurations["params"]:
+        out.append(json.loads(value) if isinstance(value, str) else dict(value))
+    return out
+
+
+def require_fitted(learner: Any) -> None:
+    if not hasattr(learner, "groups_"):
+        raise AutometaError(f"This {type(learner).__name__} is not fitted yet: call fit(knowledge_base) first.")

@@ -1,0 +1,189 @@
+"""Nearest datasets: what was good on the most similar past datasets (auto-sklearn's approach).
+
+Datasets are compared on their task vectors (robustly scaled, imputed
+meta-features by default); a configuration's predicted score is its mean
+normalised score over the ``n_neighbors`` nearest training datasets, and the list
+is picked to cover those datasets' best configurations.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from autometa.metalearn._base import MetaLearner, Prediction, _is_int_at_least, neighbour_why
+from autometa.metalearn._data import GroupData
+from autometa.metalearn._encoding import MetafeatureEncoder, encode_knowledge_base, encode_query
+
+__all__ = ["NearestDatasets", "fit_encoder", "learn_feature_weights", "nearest"]
+
+
+def fit_encoder(encoder: Any, knowledge_base: Any, data: GroupData) -> tuple[Any, np.ndarray]:
+    """Fit a copy of ``encoder`` on the group's training datasets; returns it and their vectors.
+
+    The default :class:`MetafeatureEncoder` learns from the meta-feature table; any
+    other encoder gets the knowledge base restricted to the group's datasets.
+    """
+    import copy
+
+    enc = MetafeatureEncoder() if encoder is None else copy.deepcopy(encoder)
+    if isinstance(enc, MetafeatureEncoder):
+        enc.fit(data.metafeatures)
+        return enc, enc.transform_knowledge_base(data.metafeatures).to_numpy(dtype=float)
+    sub = knowledge_base
+    if set(knowledge_base.datasets.index) != set(data.datasets):
+        sub = knowledge_base.subset(data.datasets)
+    if hasattr(enc, "fit"):
+        enc.fit(sub)
+    vectors = encode_knowledge_base(enc, sub).reindex(data.datasets)
+    return enc, np.nan_to_num(vectors.to_numpy(dtype=float))
+
+
+def learn_feature_weights(vectors: np.ndarray, norm: np.ndarray) -> np.ndarray:
+    """Weights of the task-vector dimensions for distances, learned from the training datasets.
+
+    A dimension's weight is the Spearman correlation (floored at 0), over all pairs
+    of training datasets, between the pair's absolute difference on it and the
+    distance between their score profiles (mean absolute difference of normalised
+    scores). Dimensions that do not tell datasets with different best
+    configurations apart get weight 0. Weights sum to the number of dimensions;
+    uniform when nothing correlates or there are fewer than 4 datasets.
+
+    Examples
+    --------
+    >>> V = np.array([[0.0, 5.0], [0.1, -5.0], [3.0, 5.1], [3.1, -4.9]])
+    >>> Z = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
+    >>> learn_feature_weights(V, Z).round(2).tolist()
+    [2.0, 0.0]
+    """
+    n, p = vectors.shape
+    if n < 4 or p == 0:
+        return np.ones(p)
+    iu = np.triu_indices(n, k=1)
+    profile = np.abs(norm[:, None, :] - norm[None, :, :]).mean(axis=2)[iu] if n <= 600 else None
+    if profile is None:  # large bases: a random sample of pairs keeps memory bounded
+        rng = np.random.default_rng(0)
+        a, b = rng.integers(0, n, 200_000), rng.integers(0, n, 200_000)
+        keep = a != b
+        a, b = a[keep], b[keep]
+        profile = np.abs(norm[a] - norm[b]).mean(axis=1)
+        diffs = np.abs(vectors[a] - vectors[b])
+    else:
+        diffs = np.abs(vectors[iu[0]] - vectors[iu[1]])
+    from scipy.stats import rankdata
+
+    r_profile = rankdata(profile)
+    r_profile = (r_profile - r_profile.mean()) / (r_profile.std() or 1.0)
+    r_diff = rankdata(diffs, axis=0)
+    sd = r_diff.std(axis=0)
+    r_diff = (r_diff - r_diff.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+    corr = np.where(sd > 0, (r_diff * r_profile[:, None]).mean(axis=0), 0.0)
+    w = np.clip(corr, 0.0, None)
+    if w.sum() <= 1e-12:
+        return np.ones(p)
+    return w * p / w.sum()
+
+
+def nearest(vectors: np.ndarray, query: np.ndarray, k: int, metric: str = "l1",
+            feature_weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Indices and distances of the ``k`` rows of ``vectors`` nearest ``query`` (weighted mean per dimension).
+
+    Examples
+    --------
+    >>> nearest(np.array([[0.0], [1.0], [3.0]]), np.array([0.9]), 2)[0].tolist()
+    [1, 0]
+    """
+    query = np.nan_to_num(np.asarray(query, dtype=float).ravel())
+    if vectors.shape[1] != query.shape[0]:
+        from autometa.exceptions import DataError
+
+        raise DataError(f"The task vector has {query.shape[0]} dimensions; the learner was fitted on "
+                        f"{vectors.shape[1]}. Use the encoder the learner was fitted with.")
+    w = np.ones(vectors.shape[1]) if feature_weights is None else np.asarray(feature_weights, dtype=float)
+    diff = vectors - query
+    total = max(float(w.sum()), 1e-12)
+    dist = (np.abs(diff) @ w / total if metric == "l1" else np.sqrt((diff ** 2) @ w / total))
+    k = min(k, len(dist))
+    idx = np.argsort(dist, kind="stable")[:k]
+    return idx, dist[idx]
+
+
+class NearestDatasets(MetaLearner):
+    """Recommend what was good on the nearest past datasets.
+
+    Parameters
+    ----------
+    n_neighbors : int
+        How many nearest training datasets to learn from.
+    weights : {"uniform", "distance"}
+        Neighbours count equally, or by inverse distance.
+    distance : {"l1", "l2"}
+        Distance between task vectors (mean absolute or root mean squared
+        difference per dimension).
+    feature_weights : {"learned", "uniform"}
+        ``"learned"`` weighs each dimension by how well it tells apart training
+        datasets with different score profiles (:func:`learn_feature_weights`);
+        ``"uniform"`` counts every dimension the same.
+    encoder : object, optional
+        Task encoder (``transform(task) -> vector``); default
+        :class:`~autometa.metalearn.MetafeatureEncoder`.
+    metric : str, optional
+        Metric to rank on (default: each kind's primary metric).
+    selection : {"coverage", "score"}
+        Greedy coverage of the neighbours' best configurations (diverse), or
+        the mean neighbour score alone.
+
+    Examples
+    --------
+    >>> from autometa.metalearn import NearestDatasets, synthetic_knowledge_base
+    >>> kb = synthetic_knowledge_base()
+    >>> learner = NearestDatasets(n_neighbors=5).fit(kb)
+    >>> query = kb.metafeatures.loc["cls_a_00"]                 # a dataset of cluster A
+    >>> learner.rank(query, kind="binary", top=1)["family"].tolist()
+    ['alpha']
+    """
+
+    name = "neighbors"
+    _parameter_rules = {
+        "n_neighbors": (_is_int_at_least(1), "an int >= 1"),
+        "weights": (lambda v: v in ("uniform", "distance"), "'uniform' or 'distance'"),
+        "distance": (lambda v: v in ("l1", "l2"), "'l1' or 'l2'"),
+        "feature_weights": (lambda v: v in ("learned", "uniform"), "'learned' or 'uniform'"),
+        "encoder": (lambda v: v is None or hasattr(v, "transform"), "None or an object with transform(task)"),
+    }
+
+    def __init__(self, *, n_neighbors: int = 10, weights: str = "uniform", distance: str = "l1",
+                 feature_weights: str = "learned", encoder: Any = None, metric: str | None = None,
+                 selection: str = "coverage") -> None:
+        self.n_neighbors = n_neighbors
+        self.weights = weights
+        self.distance = distance
+        self.feature_weights = feature_weights
+        self.encoder = encoder
+        self.metric = metric
+        self.selection = selection
+
+    def _fit_group(self, data: GroupData, knowledge_base: Any) -> dict[str, Any]:
+        encoder, vectors = fit_encoder(self.encoder, knowledge_base, data)
+        fw = learn_feature_weights(vectors, data.norm) if self.feature_weights == "learned" else None
+        return {"encoder": encoder, "vectors": vectors, "feature_weights": fw}
+
+    def _neighbours(self, state: dict[str, Any], data: GroupData, task: Any) -> pd.DataFrame:
+        query = encode_query(state["encoder"], task)
+        idx, dist = nearest(state["vectors"], query, self.n_neighbors, self.distance, state["feature_weights"])
+        if self.weights == "distance":
+            w = 1.0 / (dist + 1e-3)
+        else:
+            w = np.ones(len(idx))
+        return pd.DataFrame({"distance": dist, "weight": w / w.sum()},
+                            index=pd.Index([data.datasets[i] for i in idx], name="dataset"))
+
+    def _predict(self, state: dict[str, Any], data: GroupData, task: Any) -> Prediction:
+        neigh = self._neighbours(state, data, task)
+        rows = data.rows_of(list(neigh.index))
+        Z = data.norm[rows]
+        w = neigh["weight"].to_numpy()
+        return Prediction(scores=w @ Z, scenarios=Z, weights=w, neighbours=neigh,
+                          why=lambda i: neighbour_why(data, neigh, i))

@@ -1,0 +1,59 @@
+"""On a base where the answer is known, nearest datasets and the ranker get it; average rank cannot."""
+
+from __future__ import annotations
+
+import pytest
+
+from autometa.metalearn import (
+    AverageRank,
+    LightGBMRanker,
+    NearestDatasets,
+    synthetic_knowledge_base,
+)
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return synthetic_knowledge_base(6)
+
+
+def first_picks(learner, kb, group):
+    """First pick of ``learner`` on every dataset of ``group``, each held out with its family."""
+    picks = {}
+    names = kb.dataset_names(group)
+    families = kb.datasets.loc[names, "family"]
+    for family in families.unique():
+        fitted = learner.clone().fit(kb.subset(list(families.index[families != family])))
+        for name in families.index[families == family]:
+            query = kb.metafeatures.loc[name].rename(name)
+            picks[name] = fitted.rank(query, kind=kb.kind_of(name), top=1)["family"].iloc[0]
+    return picks
+
+
+def expected(name):
+    return "alpha" if "_a_" in name else "beta"
+
+
+@pytest.mark.parametrize("group", ["classification", "regression"])
+@pytest.mark.parametrize("learner", [NearestDatasets(n_neighbors=3),
+                                     LightGBMRanker(n_estimators=100, min_child_samples=5)],
+                         ids=["neighbors", "ranker"])
+def test_task_aware_learners_recommend_the_cluster_best(kb, learner, group):
+    picks = first_picks(learner, kb, group)
+    assert picks == {name: expected(name) for name in picks}
+
+
+@pytest.mark.parametrize("group", ["classification", "regression"])
+def test_average_rank_recommends_the_generalist_everywhere(kb, group):
+    picks = first_picks(AverageRank(), kb, group)
+    assert set(picks.values()) == {"gamma"}
+
+
+def test_explanations_name_the_neighbours(kb):
+    learner = NearestDatasets(n_neighbors=3).fit(kb.subset([d for d in kb.datasets.index if d != "cls_a_00"]))
+    table = learner.rank(kb.metafeatures.loc["cls_a_00"], kind="binary", top=1)
+    neighbours = table.attrs["neighbours"]
+    assert len(neighbours) == 3 and all("_a_" in n["dataset"] for n in neighbours)
+    assert sum(n["weight"] for n in neighbours) == pytest.approx(1.0)
+    assert table["why"].iloc[0].startswith("best on cls_a_")
+    assert table.attrs["metric"] == "balanced_accuracy"
