@@ -67,7 +67,7 @@ class Prediction:
 
 
 def _is_int_at_least(low: int) -> Callable[[Any], bool]:
-    return lambda v: isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= low
+    return lambda v: bool(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= low)
 
 
 class MetaLearner(ABC):

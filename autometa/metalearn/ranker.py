@@ -100,7 +100,7 @@ class LightGBMRanker(MetaLearner):
     def _model(self) -> Any:
         import lightgbm as lgb
 
-        common = dict(n_estimators=self.n_estimators, learning_rate=self.learning_rate,
+        common: dict[str, Any] = dict(n_estimators=self.n_estimators, learning_rate=self.learning_rate,
                       num_leaves=self.num_leaves, min_child_samples=self.min_child_samples,
                       subsample=0.8, subsample_freq=1, colsample_bytree=0.8, random_state=self.random_state,
                       n_jobs=self.n_jobs, verbose=-1)

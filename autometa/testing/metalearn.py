@@ -25,7 +25,7 @@ import pytest
 
 from autometa.exceptions import AutometaError, AutometaWarning, DataError
 
-__all__ = ["MetaLearnerConformance", "task_with_metafeatures"]
+__all__ = ["MetaLearnerConformance", "task_with_metafeatures", "write_knowledge_base"]
 
 
 def task_with_metafeatures(metafeatures: pd.Series, kind: str, n_rows: int | None = None) -> Any:
@@ -182,3 +182,20 @@ class MetaLearnerConformance:
         order = [truth.index.get_loc(c) for c in table["config_id"]]
         mine = ranking_metrics(truth.to_numpy(), order, ks=(1,))
         assert mine["regret@1"] < random_metrics(truth.to_numpy(), ks=(1,))["regret@1"]
+
+
+def write_knowledge_base(knowledge_base: Any, path: Any) -> Any:
+    """Write an in-memory knowledge base (e.g. the synthetic one) to ``path`` in the on-disk format."""
+    from pathlib import Path
+
+    from autometa.knowledge._io import atomic_write_json, atomic_write_parquet
+    from autometa.knowledge._schema import FILES
+
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    atomic_write_parquet(knowledge_base.datasets.reset_index(), path / FILES["datasets"])
+    atomic_write_parquet(knowledge_base.metafeatures.reset_index(), path / FILES["metafeatures"])
+    atomic_write_parquet(knowledge_base.configurations.reset_index(), path / FILES["configurations"])
+    atomic_write_parquet(knowledge_base.evaluations, path / FILES["evaluations"])
+    atomic_write_json(knowledge_base.manifest, path / FILES["manifest"])
+    return path

@@ -1,0 +1,97 @@
+"""Task vectors (the default meta-feature encoder and the encoder hook) and configuration encoding."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from autometa.metalearn import (
+    ConcatEncoder,
+    LightGBMRanker,
+    MetafeatureEncoder,
+    NearestDatasets,
+    encode_configurations,
+    synthetic_knowledge_base,
+)
+from autometa.metalearn._data import normalise_scores
+
+
+def test_normalise_scores():
+    # finite scores -5, 0.5, 0.7, 0.8, 0.9: median 0.7, best 0.9
+    z = normalise_scores(np.array([[0.5, 0.7, 0.9, np.nan, -5.0, 0.8], [1.0, 1.0, 1.0, 1.0, 0.0, 1.0]]))
+    assert z[0].tolist() == pytest.approx([-1.0, 0.0, 1.0, -1.0, -1.0, 0.5])  # failure and disaster at the floor
+    assert z[1].tolist() == [1.0, 1.0, 1.0, 1.0, -1.0, 1.0]  # best == median
+    raw = normalise_scores(np.array([0.5, 0.7, 0.9, np.nan, -5.0, 0.8]), floor=None)
+    assert raw[4] == pytest.approx(-28.5) and np.isnan(raw[3])
+
+
+def test_metafeature_encoder():
+    mf = pd.DataFrame({"nr_inst": [10.0, 100.0, 1000.0, 10000.0], "flat": [1.0, 1.0, 1.0, 1.0],
+                       "gappy": [1.0, np.nan, np.nan, np.nan], "x": [0.0, 1.0, 2.0, 100.0]},
+                      index=list("abcd"))
+    enc = MetafeatureEncoder(clip=3.0).fit(mf)
+    assert enc.columns_ == ["nr_inst", "x"]  # constant and mostly missing dropped
+    assert enc.log_.tolist() == [True, False]
+    vectors = enc.transform_knowledge_base(mf)
+    assert np.abs(vectors.to_numpy()).max() <= 3.0  # x's outlier clipped
+    query = pd.Series({"x": np.nan, "other": 5.0})  # nothing known: the typical dataset
+    assert enc.transform(query).tolist() == [0.0, 0.0]
+    with pytest.raises(ValueError, match="not fitted"):
+        MetafeatureEncoder().transform(query)
+
+
+def test_encode_configurations():
+    cfg = pd.DataFrame({"family": ["rf", "rf", "svm"],
+                        "params": [json.dumps({"max_features": "sqrt", "n_estimators": 10}),
+                                   json.dumps({"max_features": 0.5, "n_estimators": 1000}),
+                                   json.dumps({"C": 1.0, "shrinking": True})]})
+    enc = encode_configurations(cfg)
+    assert enc.columns.tolist() == ["family", "C", "max_features", "max_features=", "n_estimators", "shrinking"]
+    assert enc["family"].tolist() == [0, 0, 1]
+    assert enc["n_estimators"].tolist()[:2] == pytest.approx([1.0, 3.0])  # log10: spans a factor of 100
+    assert np.isnan(enc.loc[0, "max_features"]) and enc.loc[1, "max_features"] == 0.5
+    assert enc["max_features="].tolist()[0] == 0.0 and np.isnan(enc["max_features="].tolist()[1])
+    assert enc["shrinking"].tolist()[2] == 1.0
+
+
+class SignalEncoder:
+    """A stand-in for a learned representation: the three informative meta-features, plus a fit log."""
+
+    def __init__(self) -> None:
+        self.seen: list[list[str]] = []
+
+    def fit(self, knowledge_base):
+        self.seen.append(sorted(knowledge_base.datasets.index))
+        return self
+
+    def transform(self, task):
+        series = task if isinstance(task, pd.Series) else task.metafeatures()
+        return series[["signal_0", "signal_1", "signal_2"]].to_numpy(dtype=float)
+
+
+@pytest.mark.parametrize("make", [lambda enc: LightGBMRanker(encoder=enc, n_estimators=60, min_child_samples=5),
+                                  lambda enc: NearestDatasets(encoder=enc, n_neighbors=3)],
+                         ids=["ranker", "neighbors"])
+def test_encoder_hook(make):
+    kb = synthetic_knowledge_base(6, kinds=("binary",))
+    held = "cls_b_04"
+    encoder = SignalEncoder()
+    learner = make(encoder).fit(kb.subset([d for d in kb.datasets.index if d != held]))
+    assert encoder.seen == []  # the learner fits its own copy, on the training part only
+    fitted_encoder = learner.groups_["classification"]["encoder"]
+    assert fitted_encoder.seen == [sorted(d for d in kb.datasets.index if d != held)]
+    assert learner.groups_["classification"]["vectors"].shape == (len(kb.datasets) - 1, 3)
+    assert learner.rank(kb.metafeatures.loc[held].rename(held), top=1)["family"].iloc[0] == "beta"
+
+
+def test_concat_encoder_joins_vectors():
+    kb = synthetic_knowledge_base(4, kinds=("binary",))
+    learner = LightGBMRanker(encoder=ConcatEncoder([MetafeatureEncoder(), SignalEncoder()]),
+                             n_estimators=20, min_child_samples=5).fit(kb)
+    vectors = learner.groups_["classification"]["vectors"]
+    n_mf = len(learner.groups_["classification"]["encoder"].encoders[0].columns_)
+    assert vectors.shape == (len(kb.datasets), n_mf + 3)
+    assert len(learner.rank(kb.metafeatures.iloc[0], top=2)) == 2

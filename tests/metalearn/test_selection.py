@@ -1,0 +1,83 @@
+"""Diverse lists (coverage of the neighbours' best configurations) and time-aware ranking."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autometa.metalearn import NearestDatasets, synthetic_knowledge_base
+from autometa.metalearn._data import FitTimeModel
+from autometa.metalearn._selection import order_by_coverage, order_by_score
+from autometa.testing.metalearn import task_with_metafeatures
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return synthetic_knowledge_base(6)
+
+
+def test_coverage_by_hand():
+    # three scenarios; 0 and 1 are copies good on the first two, 2 is the only good one on the third
+    Z = np.array([[1.0, 1.0, 0.0, 0.5], [0.9, 0.9, 0.0, 0.5], [0.0, 0.0, 1.0, 0.5]])
+    predicted = Z.mean(axis=0)
+    assert order_by_score(predicted, np.arange(4)).tolist() == [0, 1, 3, 2]
+    assert order_by_coverage(predicted, Z, np.ones(3), np.arange(4)).tolist()[:2] == [0, 2]
+    # the third scenario counts for nothing: nothing adds coverage after 0, so the predicted score
+    # decides (the copy 1), unless redundancy says 1 is a copy of 0
+    no_third = np.array([1.0, 1.0, 0.0])
+    assert order_by_coverage(predicted, Z, no_third, np.arange(4), top=2).tolist() == [0, 1]
+    copies = np.eye(4)
+    copies[0, 1] = copies[1, 0] = 1.0
+    assert order_by_coverage(predicted, Z, no_third, np.arange(4), top=2, redundancy=copies).tolist() == [0, 3]
+    assert order_by_coverage(predicted, Z, np.ones(3), np.array([1, 3]), top=5).tolist() == [1, 3]
+
+
+def test_near_copies_are_not_stacked(kb):
+    query = kb.metafeatures.loc["cls_a_00"]
+    learner = NearestDatasets(n_neighbors=3, selection="score").fit(kb)
+    by_score = learner.rank(query, kind="binary", top=3)
+    assert by_score["config_id"].tolist()[:2] in (["alpha-000", "alpha-001"], ["alpha-001", "alpha-000"])
+    diverse = learner.clone().set_params(selection="coverage").fit(kb).rank(query, kind="binary", top=3)
+    redundancy = learner.data_["classification"].redundancy
+    ids = list(learner.data_["classification"].config_ids)
+    picked = [ids.index(c) for c in diverse["config_id"]]
+    assert max(redundancy[a, b] for a in picked for b in picked if a != b) < 0.95
+    assert diverse["config_id"].iloc[0] == by_score["config_id"].iloc[0]
+
+
+def test_coverage_spans_both_clusters_for_an_ambiguous_task(kb):
+    query = kb.metafeatures.loc["cls_a_00"].copy()
+    query[["signal_0", "signal_1", "signal_2"]] = 0.0  # halfway between the clusters
+    learner = NearestDatasets(n_neighbors=12, feature_weights="uniform")
+    diverse = learner.fit(kb).rank(query, kind="binary", top=3)
+    assert {"alpha", "beta"} <= set(diverse["family"])  # the best of each cluster
+    plain = learner.clone().set_params(selection="score").fit(kb).rank(query, kind="binary", top=3)
+    assert not {"alpha", "beta"} <= set(plain["family"])
+
+
+def test_time_budget_moves_to_fast_configurations(kb):
+    task = task_with_metafeatures(kb.metafeatures.loc["cls_a_00"], "binary", n_rows=1000)
+    learner = NearestDatasets(n_neighbors=3).fit(kb)
+    free = learner.rank(task, top=3)
+    assert free["family"].iloc[0] == "alpha" and free["expected_fit_seconds"].iloc[0] > 2
+    fast = learner.rank(task, top=3, time_budget=2.0)
+    assert fast["config_id"].iloc[0] == "gamma-000"  # the best of what fits
+    assert (fast["expected_fit_seconds"] <= 2.0).all()
+    # expected seconds grow with the data
+    big = learner.rank(task_with_metafeatures(kb.metafeatures.loc["cls_a_00"], "binary", n_rows=10_000), top=1)
+    assert big["expected_fit_seconds"].iloc[0] > 5 * free["expected_fit_seconds"].iloc[0]
+
+
+def test_fit_time_model_recovers_the_scaling():
+    rng = np.random.default_rng(0)
+    rows = rng.integers(100, 5000, 60).astype(float)
+    features = rng.integers(2, 100, 60).astype(float)
+    base = np.array([1e-4, 1e-3])
+    seconds = base * (rows[:, None] ** 1.2) * np.sqrt(features)[:, None] * np.exp(rng.normal(0, 0.05, (60, 2)))
+    seconds[3, 1] = np.nan  # a missing record is skipped
+    model = FitTimeModel.fit(seconds, rows, features, np.array(["f", "f"]))
+    assert model.row_slope == pytest.approx([1.2, 1.2], abs=0.05)
+    assert model.feature_slope == pytest.approx([0.5, 0.5], abs=0.05)
+    expected = base * 2000 ** 1.2 * np.sqrt(10)
+    assert model.predict(2000, 10) == pytest.approx(expected, rel=0.1)
+    assert np.allclose(model.predict(None, 10), np.nanmedian(seconds, axis=0))
