@@ -1,0 +1,135 @@
+"""LightGBM gradient-boosted trees."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from optuna.distributions import BaseDistribution, FloatDistribution, IntDistribution
+from sklearn.pipeline import Pipeline
+
+from autometa.pipelines._base import PipelineFamily, check_kind
+from autometa.pipelines._preprocessing import make_preprocessor
+
+__all__ = ["LightGBMFamily"]
+
+
+class LightGBMFamily(PipelineFamily):
+    """LightGBM (``LGBMClassifier`` / ``LGBMRegressor``) on ordinal-encoded categoricals.
+
+    Missing values are left to LightGBM. Bagging is active whenever ``subsample < 1``
+    (``subsample_freq=1``). ``reg_alpha`` and ``reg_lambda`` are searched on a log
+    scale from 1e-8, which stands for LightGBM's default of 0.
+    """
+
+    name = "lightgbm"
+    name_prefixes = ("lgbm_", "lgb_")
+    aliases = {
+        "n_estimators": "n_estimators",
+        "num_boost_round": "n_estimators",
+        "num_iterations": "n_estimators",
+        "num_iteration": "n_estimators",
+        "n_iter": "n_estimators",
+        "num_trees": "n_estimators",
+        "num_round": "n_estimators",
+        "num_rounds": "n_estimators",
+        "n_trees": "n_estimators",
+        "learning_rate": "learning_rate",
+        "eta": "learning_rate",
+        "shrinkage_rate": "learning_rate",
+        "lr": "learning_rate",
+        "num_leaves": "num_leaves",
+        "num_leaf": "num_leaves",
+        "max_leaves": "num_leaves",
+        "max_leaf": "num_leaves",
+        "max_leaf_nodes": "num_leaves",
+        "min_child_samples": "min_child_samples",
+        "min_data_in_leaf": "min_child_samples",
+        "min_data_per_leaf": "min_child_samples",
+        "min_data": "min_child_samples",
+        "min_samples_leaf": "min_child_samples",
+        "subsample": "subsample",
+        "bagging_fraction": "subsample",
+        "bagging": "subsample",
+        "sub_row": "subsample",
+        "colsample_bytree": "colsample_bytree",
+        "feature_fraction": "colsample_bytree",
+        "sub_feature": "colsample_bytree",
+        "reg_alpha": "reg_alpha",
+        "lambda_l1": "reg_alpha",
+        "l1_regularization": "reg_alpha",
+        "reg_lambda": "reg_lambda",
+        "lambda_l2": "reg_lambda",
+        "l2_regularization": "reg_lambda",
+        "lambda": "reg_lambda",
+        "max_depth": "max_depth",
+        "min_split_gain": "min_split_gain",
+        "min_gain_to_split": "min_split_gain",
+        "gamma": "min_split_gain",
+        "min_child_weight": "min_child_weight",
+        "min_sum_hessian_in_leaf": "min_child_weight",
+        "subsample_freq": "subsample_freq",
+        "bagging_freq": "subsample_freq",
+        "max_bin": "max_bin",
+    }
+    extra_params = frozenset(
+        {"max_depth", "min_split_gain", "min_child_weight", "subsample_freq", "max_bin"}
+    )
+
+    def space(self, kind: str) -> dict[str, BaseDistribution]:
+        check_kind(kind)
+        return {
+            "n_estimators": IntDistribution(32, 400, log=True),
+            "learning_rate": FloatDistribution(0.01, 0.3, log=True),
+            "num_leaves": IntDistribution(4, 128, log=True),
+            "min_child_samples": IntDistribution(2, 100, log=True),
+            "subsample": FloatDistribution(0.5, 1.0),
+            "colsample_bytree": FloatDistribution(0.3, 1.0),
+            "reg_alpha": FloatDistribution(1e-8, 10.0, log=True),
+            "reg_lambda": FloatDistribution(1e-8, 10.0, log=True),
+        }
+
+    def defaults(self, kind: str) -> dict[str, Any]:
+        check_kind(kind)
+        return {
+            "n_estimators": 100,
+            "learning_rate": 0.1,
+            "num_leaves": 31,
+            "min_child_samples": 20,
+            "subsample": 1.0,
+            "colsample_bytree": 1.0,
+            "reg_alpha": 1e-8,
+            "reg_lambda": 1e-8,
+        }
+
+    def estimated_cost(self, params: Mapping[str, Any]) -> float:
+        p = {**self.defaults("binary"), **params}
+        # leaves are capped by the rows: 1,300 rows hold at most ~650 / min_child_samples
+        leaves = min(p["num_leaves"], 650 / p["min_child_samples"])
+        return 0.05 + 2.7e-4 * p["n_estimators"] * leaves
+
+    def build(
+        self,
+        params: Mapping[str, Any],
+        kind: str,
+        *,
+        categorical: Sequence[bool] | None = None,
+        random_state: int | None = 0,
+    ) -> Pipeline:
+        """LightGBM pipeline; see :meth:`PipelineFamily.build`.
+
+        Examples
+        --------
+        >>> from autometa.pipelines import get_family
+        >>> fam = get_family("lightgbm")
+        >>> fam.build(fam.defaults("binary"), "binary").steps[-1][0]
+        'model'
+        """
+        import lightgbm as lgb
+
+        p = self._resolve(params, kind)
+        p.setdefault("subsample_freq", 1)
+        model_cls = lgb.LGBMRegressor if kind == "regression" else lgb.LGBMClassifier
+        model = model_cls(**p, random_state=random_state, n_jobs=1, verbose=-1)
+        pre = make_preprocessor(categorical, encoding="ordinal", impute_numeric=False, scale=False)
+        return Pipeline([("preprocess", pre), ("model", model)])
