@@ -96,8 +96,10 @@ class HistGradientBoostingFamily(PipelineFamily):
         Examples
         --------
         >>> from autometa.pipelines import get_family
-        >>> type(get_family("hist_gradient_boosting").build({}, "multiclass")[-1]).__name__
-        'HistGradientBoostingClassifier'
+        >>> from sklearn.ensemble import HistGradientBoostingClassifier
+        >>> pipe = get_family("hist_gradient_boosting").build({}, "multiclass")
+        >>> isinstance(pipe[-1], HistGradientBoostingClassifier)
+        True
         """
         p = self._resolve(params, kind)
         model_cls = HGBRegressor if kind == "regression" else HGBClassifier
