@@ -1,0 +1,98 @@
+"""Agreement with pymfe, the reference implementation, on the features we share.
+
+Skipped when pymfe is not installed (``pip install 'autometa[test]'``). Tolerances:
+1e-9 relative for features with the same definition; the documented differences
+(``can_cor`` family: pymfe's iterative CCA; ``sd_ratio``: pymfe's flipped class
+matrices) are checked separately or left out.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from autometa.metafeatures import extract_metafeatures, feature_names
+
+pymfe_mfe = pytest.importorskip("pymfe.mfe", reason="pymfe is not installed: pip install 'autometa[test]'")
+
+#: ours only: pymfe refuses missing values, so it has no such features
+OURS_ONLY = {"missing_frac", "inst_missing_frac"}
+#: same meaning, computed differently (see the statistical module docstring)
+CCA_FAMILY = {"can_cor.mean", "can_cor.sd", "w_lambda", "p_trace", "lh_trace", "roy_root"}
+
+
+def _pymfe(X: np.ndarray, y: np.ndarray, cat_cols: list[int]) -> dict[str, float]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mfe = pymfe_mfe.MFE(groups="default", random_state=0, suppress_warnings=True)
+        mfe.fit(X, y, cat_cols=cat_cols, suppress_warnings=True)
+        names, values = mfe.extract(suppress_warnings=True)
+    return {n: float(v) for n, v in zip(names, values)}
+
+
+def _rel(a: float, b: float) -> float:
+    if np.isnan(a) and np.isnan(b):
+        return 0.0
+    scale = max(abs(a), abs(b))
+    return 0.0 if scale < 1e-12 else abs(a - b) / scale
+
+
+def _compare(ours: pd.Series, ref: dict[str, float], skip: set[str]) -> dict[str, float]:
+    shared = [n for n in ours.index if n in ref and n not in skip]
+    return {n: _rel(float(ours[n]), ref[n]) for n in shared}
+
+
+def test_names_are_pymfes() -> None:
+    ours = set(feature_names("all", "default", "multiclass")) - OURS_ONLY
+    mfe = pymfe_mfe.MFE(groups="default", summary=["mean", "sd"])
+    theirs = set(mfe.extract_metafeature_names())
+    assert ours == theirs
+
+
+def test_iris_all_groups() -> None:
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    ours = extract_metafeatures(X, y)
+    ref = _pymfe(X, y, [])
+    diffs = _compare(ours, ref, CCA_FAMILY | {"sd_ratio"})
+    assert len(diffs) == 104
+    assert max(diffs.values()) < 1e-9, {k: v for k, v in diffs.items() if v >= 1e-9}
+    # balanced classes and 4 columns: pymfe's sd_ratio is right here
+    assert _rel(ours["sd_ratio"], ref["sd_ratio"]) < 1e-9
+    cca = _compare(ours, ref, set(ours.index) - CCA_FAMILY)
+    assert max(cca.values()) < 1e-5
+
+
+def test_mixed_table_with_string_categoricals() -> None:
+    rng = np.random.default_rng(7)
+    n = 240
+    y = rng.integers(0, 3, size=n)
+    frame = pd.DataFrame({
+        "a": rng.normal(size=n) + y,
+        "b": rng.exponential(size=n),
+        "c": np.where(rng.random(n) < 0.7, y, rng.integers(0, 3, size=n)).astype(str),
+        "d": rng.choice(["low", "mid", "high", "top"], size=n),
+        "e": rng.integers(0, 5, size=n).astype(float),
+    })
+    ours = extract_metafeatures(frame, y)
+    X = frame.to_numpy(dtype=object)
+    ref = _pymfe(X, y, cat_cols=[2, 3])
+    diffs = _compare(ours, ref, CCA_FAMILY | {"sd_ratio"})
+    assert len(diffs) == 104
+    bad = {k: v for k, v in diffs.items() if v >= 1e-9}
+    assert not bad, bad
+
+
+def test_pmlb_dataset_with_categoricals(pmlb_dir: object) -> None:
+    from autometa.tasks import load_task
+
+    task = load_task("pmlb:heart_c", data_dir=pmlb_dir)
+    ours = extract_metafeatures(task)
+    ref = _pymfe(task.X.to_numpy(dtype=float), task.y.to_numpy(), [i for i, c in enumerate(task.categorical) if c])
+    diffs = _compare(ours, ref, CCA_FAMILY)
+    bad = {k: v for k, v in diffs.items() if v >= 1e-9}
+    assert not bad, bad
