@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
@@ -103,6 +104,29 @@ def to_str_object(X: Any) -> np.ndarray:
     return out
 
 
+class DropEmptyColumns(TransformerMixin, BaseEstimator):
+    """Drop the columns with no observed value at fit time.
+
+    For models that take NaN natively: histogram binning fails on a column with
+    nothing to bin. (The imputing branches keep such a column as zeros plus a
+    missing indicator instead.)
+    """
+
+    def fit(self, X: Any, y: Any = None) -> DropEmptyColumns:
+        X = np.asarray(X, dtype=np.float64)
+        self.n_features_in_ = X.shape[1]
+        self.keep_ = ~np.isnan(X).all(axis=0)
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        return np.asarray(X, dtype=np.float64)[:, self.keep_]
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        if input_features is None:
+            input_features = [f"x{i}" for i in range(self.n_features_in_)]
+        return np.asarray(input_features, dtype=object)[self.keep_]
+
+
 def make_preprocessor(
     categorical: Sequence[bool] | None,
     *,
@@ -148,7 +172,14 @@ def make_preprocessor(
         ("to_float", FunctionTransformer(to_float, feature_names_out="one-to-one"))
     ]
     if impute_numeric:
-        num_steps.append(("impute", SimpleImputer(strategy="median", add_indicator=True)))
+        num_steps.append(
+            (
+                "impute",
+                SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
+            )
+        )
+    else:
+        num_steps.append(("drop_empty", DropEmptyColumns()))
     if scale:
         num_steps.append(("scale", StandardScaler()))
 
@@ -156,7 +187,9 @@ def make_preprocessor(
         ("to_str", FunctionTransformer(to_str_object, feature_names_out="one-to-one"))
     ]
     if encoding == "onehot":
-        cat_steps.append(("impute", SimpleImputer(strategy="most_frequent")))
+        cat_steps.append(
+            ("impute", SimpleImputer(strategy="most_frequent", keep_empty_features=True))
+        )
         cat_steps.append(
             (
                 "encode",
@@ -179,6 +212,8 @@ def make_preprocessor(
                 ),
             )
         )
+        if np.isnan(ordinal_missing):
+            cat_steps.append(("drop_empty", DropEmptyColumns()))
     else:
         raise ValueError(
             f"The 'encoding' parameter must be 'onehot' or 'ordinal'. Got {encoding!r}."

@@ -166,6 +166,28 @@ class PipelineFamilyConformance:
         pipe = family.build(self.params(family, kind), kind, categorical=mask).fit(mixed, y)
         assert pipe.predict(mixed).shape == (len(X),)
 
+    def test_fits_tiny_data_with_a_singleton_class(self, family: PipelineFamily) -> None:
+        # the training folds of small multiclass datasets: a class with one row
+        X = make_table(12)
+        y = np.array([0, 1, 2] * 3 + [0, 1, 3])
+        pipe = family.build(self.params(family, "multiclass"), "multiclass").fit(X, y)
+        assert set(pipe.predict(X)) <= set(y)
+        assert np.isfinite(_scores(pipe, X)).all()
+
+    def test_fits_all_categorical_and_empty_columns(
+        self, family: PipelineFamily, kind: str
+    ) -> None:
+        X = make_table()
+        y = make_target(kind, X)
+        categorical = X[["obj", "str", "cat", "flag"]]
+        pipe = family.build(self.params(family, kind), kind).fit(categorical, y)
+        assert pipe.predict(categorical).shape == (len(X),)
+        X["empty"] = np.nan
+        X["empty_cat"] = pd.Series([None] * len(X), dtype=object)
+        X["constant"] = 1.0
+        pipe = family.build(self.params(family, kind), kind).fit(X, y)
+        assert pipe.predict(X).shape == (len(X),)
+
     def test_categorical_mask_of_wrong_length_is_refused(self, family: PipelineFamily) -> None:
         X = make_table()
         pipe = family.build(family.defaults("binary"), "binary", categorical=[True])
