@@ -35,12 +35,15 @@ class TaskEncoder(Protocol):
         ...
 
 
-def metafeature_series(task: Any) -> pd.Series:
-    """The meta-feature vector of a Task (computed once, cached by the task) or a Series as given."""
+def metafeature_series(task: Any, **extraction: Any) -> pd.Series:
+    """The meta-feature vector of a Task (computed once, cached by the task) or a Series as given.
+
+    ``extraction`` goes to :meth:`Task.metafeatures <autometa.tasks.Task.metafeatures>`.
+    """
     if isinstance(task, pd.Series):
         return task
     if hasattr(task, "metafeatures"):
-        return task.metafeatures()
+        return task.metafeatures(**extraction)
     raise DataError(f"Expected a Task or a pandas Series of meta-features; got {type(task).__name__}.")
 
 
@@ -63,6 +66,14 @@ class MetafeatureEncoder:
         Bound on the scaled values.
     columns : list of str, optional
         Use only these meta-features (default: all usable ones).
+    groups : str or list of str
+        Meta-feature groups extracted from a Task (a Series is used as given).
+    max_rows, model_max_rows : int
+        Row samples for extraction from a Task (see
+        :func:`~autometa.metafeatures.extract_metafeatures`): every meta-feature on
+        at most ``max_rows`` rows, the model-based and landmarking ones on at most
+        ``model_max_rows``; row counts stay exact. Smaller than the extractor's
+        defaults so that a recommendation for a large table takes seconds.
 
     Examples
     --------
@@ -75,11 +86,15 @@ class MetafeatureEncoder:
     """
 
     def __init__(self, *, max_missing: float = 0.5, log_above: float = 100.0, clip: float = 5.0,
-                 columns: list[str] | None = None) -> None:
+                 columns: list[str] | None = None, groups: str | list[str] = "all", max_rows: int = 10_000,
+                 model_max_rows: int = 2_000) -> None:
         self.max_missing = max_missing
         self.log_above = log_above
         self.clip = clip
         self.columns = columns
+        self.groups = groups
+        self.max_rows = max_rows
+        self.model_max_rows = model_max_rows
 
     def fit(self, knowledge_base: Any) -> MetafeatureEncoder:
         """Learn columns, transforms and scales from a knowledge base (or a meta-feature DataFrame)."""
@@ -123,7 +138,8 @@ class MetafeatureEncoder:
         """The scaled vector of a Task or a meta-feature Series (missing meta-features count as typical)."""
         if not hasattr(self, "columns_"):
             raise DataError("MetafeatureEncoder is not fitted: call fit(knowledge_base) first.")
-        series = metafeature_series(task)
+        series = metafeature_series(task, groups=self.groups, max_rows=self.max_rows,
+                                    model_max_rows=self.model_max_rows)
         frame = series.to_frame().T
         return pd.Series(self._scale(frame)[0], index=self.columns_, name=series.name)
 

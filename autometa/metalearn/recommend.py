@@ -2,7 +2,7 @@
 
 Fitting a learner on the shipped knowledge base is done once and cached on disk,
 keyed by the base's manifest and files (so a rebuilt or extended base refits),
-the learner's parameters and the autometa version. The cache lives in
+the learner's parameters, the autometa version and this package's module files. The cache lives in
 ``$AUTOMETA_CACHE_DIR`` or ``~/.cache/autometa``.
 """
 
@@ -74,10 +74,17 @@ def _base_fingerprint(path: Path) -> str:
     return h.hexdigest()[:16]
 
 
+def _code_fingerprint() -> str:
+    """Size and mtime of this package's modules: an edited learner never loads a stale pickle."""
+    here = Path(__file__).resolve().parent
+    parts = [f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in sorted(here.glob("*.py"))]
+    return "|".join(parts)
+
+
 def _learner_key(learner: Any) -> str:
     from autometa import __version__
 
-    return hashlib.sha256(f"{__version__}|{learner!r}".encode()).hexdigest()[:12]
+    return hashlib.sha256(f"{__version__}|{learner!r}|{_code_fingerprint()}".encode()).hexdigest()[:12]
 
 
 def fitted_learner(learner: Any = "default", knowledge_base: Any = None, *, cache: bool = True) -> Any:
