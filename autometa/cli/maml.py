@@ -1,0 +1,162 @@
+"""``autometa maml train|evaluate``: meta-train few-shot networks and evaluate checkpoints.
+
+Examples
+--------
+::
+
+    autometa maml train --family omniglot --algorithm maml --ways 5 --shots 1 --steps 3000 \\
+        --checkpoint runs/omniglot.pt
+    autometa maml train ... --checkpoint runs/omniglot.pt --resume      # continue a run
+    autometa maml evaluate runs/omniglot.pt --episodes 600 --shots 5
+    autometa maml evaluate runs/omniglot20.pt --all-runs               # Lake et al.'s 20-way benchmark
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = ["register", "train", "evaluate"]
+
+_ALGORITHMS = ("maml", "fomaml", "reptile", "anil", "metasgd", "protonet")
+_FAMILIES = ("omniglot", "sinusoid", "tabular")
+
+
+def register(subparsers: Any) -> None:
+    """Add ``maml train`` and ``maml evaluate`` to the ``autometa`` parser."""
+    parser = subparsers.add_parser("maml", help="meta-train and evaluate few-shot networks (torch)",
+                                   description="Meta-learning for few-shot tasks: MAML, first-order MAML, "
+                                   "Reptile, ANIL, Meta-SGD, Prototypical Networks.")
+    sub = parser.add_subparsers(dest="maml_command", metavar="{train,evaluate}")
+
+    t = sub.add_parser("train", help="meta-train on a few-shot family",
+                       description="Meta-train on a few-shot family, with a progress bar, checkpoints and "
+                       "--resume; prints the test accuracy (or MSE) with a 95%% interval at the end.")
+    t.add_argument("--family", choices=_FAMILIES, default="omniglot")
+    t.add_argument("--algorithm", choices=_ALGORITHMS, default="maml")
+    _family_options(t)
+    t.add_argument("--steps", type=int, default=1000, help="meta-updates in all (default 1000)")
+    t.add_argument("--meta-batch", type=int, default=32, help="tasks per meta-update (default 32)")
+    t.add_argument("--inner-lr", type=float, default=None, help="inner step size (default: by family)")
+    t.add_argument("--inner-steps", type=int, default=1)
+    t.add_argument("--eval-inner-steps", type=int, default=None)
+    t.add_argument("--outer-lr", type=float, default=None)
+    t.add_argument("--first-order", action="store_true", help="drop second-order terms")
+    t.add_argument("--strategy", choices=("auto", "vmap", "loop"), default="auto")
+    t.add_argument("--amp", choices=("auto", "on", "off"), default="auto", help="bfloat16 autocast (CUDA only)")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--checkpoint", type=Path, default=None, help="checkpoint file to write (and resume from)")
+    t.add_argument("--checkpoint-every", type=int, default=500)
+    t.add_argument("--resume", action="store_true", help="continue from --checkpoint if it exists")
+    t.add_argument("--eval-episodes", type=int, default=600, help="test tasks evaluated at the end (0: none)")
+    _common(t)
+    t.set_defaults(func=train)
+
+    e = sub.add_parser("evaluate", help="evaluate a checkpoint on held-out tasks",
+                       description="Adapt a meta-trained checkpoint to held-out tasks and print the mean "
+                       "query accuracy (or MSE) with a 95%% interval.")
+    e.add_argument("checkpoint", type=Path)
+    e.add_argument("--episodes", type=int, default=600)
+    e.add_argument("--split", choices=("train", "val", "test"), default="test")
+    e.add_argument("--ways", type=int, default=None, help="override the checkpoint's family")
+    e.add_argument("--shots", type=int, default=None)
+    e.add_argument("--queries", type=int, default=None)
+    e.add_argument("--inner-steps", type=int, default=None, help="adaptation steps (default: the checkpoint's)")
+    e.add_argument("--all-runs", action="store_true", help="the 20-way one-shot benchmark (all_runs.zip)")
+    e.add_argument("--data-dir", default=None)
+    e.add_argument("--seed", type=int, default=0)
+    _common(e)
+    e.set_defaults(func=evaluate)
+    parser.set_defaults(func=lambda args: (parser.print_help(), 0)[1])
+
+
+def _family_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--ways", type=int, default=None, help="classes per task (default 5; tabular 2)")
+    p.add_argument("--shots", type=int, default=None, help="support examples per class")
+    p.add_argument("--queries", type=int, default=None, help="query examples per class")
+    p.add_argument("--data-dir", default=None, help="Omniglot or PMLB folder (default: $AUTOMETA_DATA_DIR)")
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--device", default="auto", help="auto (CUDA when available), cpu, cuda, cuda:N")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _family(name: str, args: argparse.Namespace, spec: dict[str, Any] | None = None) -> Any:
+    from autometa.tasks.fewshot import make_family
+
+    kwargs: dict[str, Any] = dict(spec or {})
+    kwargs.pop("name", None)
+    for key in ("ways", "shots", "queries"):
+        value = getattr(args, key, None)
+        if value is not None:
+            kwargs[key] = value
+    if name == "sinusoid":
+        kwargs.pop("ways", None)
+    if getattr(args, "data_dir", None) is not None or (name != "sinusoid" and "data_dir" in kwargs):
+        kwargs["data_dir"] = getattr(args, "data_dir", None) or kwargs.get("data_dir")
+    if name == "tabular":
+        from autometa.tasks import TaskRegistry
+
+        registry = TaskRegistry.from_data_dir(kwargs.pop("data_dir", None))
+        return make_family(name, registry=registry, **kwargs)
+    return make_family(name, **kwargs)
+
+
+def _report(result: Any, args: argparse.Namespace, extra: dict[str, Any]) -> None:
+    from autometa.cli._output import print_json, print_table
+
+    row = {**extra, **result.to_dict()}
+    if args.json:
+        print_json(row)
+    else:
+        print_table([row], title="few-shot evaluation (mean ± 95% interval)")
+
+
+def train(args: argparse.Namespace) -> int:
+    """Meta-train, then evaluate on the test split; returns an exit code."""
+    from autometa.maml import make_learner
+
+    family = _family(args.family, args)
+    amp = {"auto": "auto", "on": True, "off": False}[args.amp]
+    learner = make_learner(args.algorithm, inner_lr=args.inner_lr, inner_steps=args.inner_steps,
+                           eval_inner_steps=args.eval_inner_steps, outer_lr=args.outer_lr,
+                           first_order=args.first_order or args.algorithm == "fomaml", device=args.device,
+                           strategy=args.strategy, amp=amp, seed=args.seed)
+    learner.meta_train(family, steps=args.steps, meta_batch_size=args.meta_batch, progress=not args.quiet,
+                       checkpoint=args.checkpoint, checkpoint_every=args.checkpoint_every, resume=args.resume)
+    if args.checkpoint is not None and not args.quiet:
+        print(f"checkpoint: {args.checkpoint}", file=sys.stderr)
+    if args.eval_episodes > 0:
+        result = learner.evaluate(family, episodes=args.eval_episodes, split="test", progress=not args.quiet)
+        _report(result, args, {"algorithm": args.algorithm, "family": args.family, "ways": family.ways,
+                               "shots": family.shots, "steps": learner.step_, "split": "test"})
+    return 0
+
+
+def evaluate(args: argparse.Namespace) -> int:
+    """Evaluate a checkpoint; returns an exit code."""
+    from autometa.exceptions import DataError
+    from autometa.maml import MetaLearner
+
+    if not args.checkpoint.exists():
+        raise DataError(f"No checkpoint at {args.checkpoint}.")
+    learner = MetaLearner.load(args.checkpoint, device=None if args.device == "auto" else args.device)
+    spec = dict(learner.family_spec_)
+    extra: dict[str, Any] = {"algorithm": learner.name, "family": spec.get("name"), "steps": learner.step_}
+    if args.all_runs:
+        from autometa.tasks.fewshot import load_all_runs
+
+        data_dir = args.data_dir or spec.get("data_dir")
+        result = learner.evaluate(load_all_runs(data_dir), steps=args.inner_steps)
+        extra.update(benchmark="all_runs 20-way 1-shot", error=1 - result.mean)
+    else:
+        family = _family(spec["name"], args, spec)
+        result = learner.evaluate(family, episodes=args.episodes, split=args.split, seed=args.seed,
+                                  steps=args.inner_steps, progress=not args.quiet)
+        extra.update(ways=family.ways, shots=family.shots, split=args.split)
+    _report(result, args, extra)
+    return 0

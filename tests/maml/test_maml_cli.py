@@ -1,0 +1,26 @@
+"""``autometa maml train|evaluate`` end to end on the sinusoid family."""
+
+from __future__ import annotations
+
+import json
+
+from autometa.cli import main
+
+
+def test_train_resume_and_evaluate(tmp_path, capsys) -> None:
+    ckpt = tmp_path / "sin.pt"
+    common = ["--family", "sinusoid", "--meta-batch", "4", "--device", "cpu", "--quiet", "--json",
+              "--checkpoint", str(ckpt), "--eval-episodes", "10"]
+    assert main(["maml", "train", "--steps", "3", *common]) == 0
+    capsys.readouterr()
+    assert main(["maml", "train", "--steps", "5", "--resume", *common]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["steps"] == 5 and out["metric"] == "mse" and out["n_episodes"] == 10
+    assert main(["maml", "evaluate", str(ckpt), "--episodes", "8", "--shots", "5", "--quiet", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["shots"] == 5 and out["n_episodes"] == 8
+
+
+def test_missing_checkpoint_exits_2(tmp_path, capsys) -> None:
+    assert main(["maml", "evaluate", str(tmp_path / "none.pt")]) == 2
+    assert "No checkpoint" in capsys.readouterr().err
