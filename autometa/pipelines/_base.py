@@ -364,9 +364,11 @@ def _fit_into(value: Any, dist: BaseDistribution) -> Any:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return _MISSING
     if isinstance(dist, IntDistribution):
-        v = min(max(round(value), dist.low), dist.high)
-        v = dist.low + round((v - dist.low) / dist.step) * dist.step
-        return int(min(v, dist.high))
+        iv = min(max(round(value), dist.low), dist.high)
+        iv = dist.low + round((iv - dist.low) / dist.step) * dist.step
+        return int(min(iv, dist.high))
+    if not isinstance(dist, FloatDistribution):  # pragma: no cover - only the three kinds exist
+        return _MISSING
     v = min(max(float(value), dist.low), dist.high)
     if dist.step is not None:
         v = dist.low + round((v - dist.low) / dist.step) * dist.step

@@ -31,7 +31,7 @@ class _SafeMLPClassifier(MLPClassifier):
     """
 
     def fit(self, X: Any, y: Any, **kwargs: Any) -> _SafeMLPClassifier:
-        if self.early_stopping:
+        if bool(self.get_params()["early_stopping"]):
             _, counts = np.unique(np.asarray(y), return_counts=True)
             n_val = int(np.ceil(self.validation_fraction * len(y)))
             if counts.min() < 2 or n_val < len(counts):

@@ -65,11 +65,11 @@ def _map_unit(u: float, dist: BaseDistribution) -> Any:
     if isinstance(dist, IntDistribution):
         if dist.log:
             lo, hi = math.log(dist.low), math.log(dist.high + 1)
-            value = int(math.floor(math.exp(lo + u * (hi - lo))))
+            ivalue = int(math.floor(math.exp(lo + u * (hi - lo))))
         else:
             n_steps = (dist.high - dist.low) // dist.step + 1
-            value = dist.low + min(int(u * n_steps), n_steps - 1) * dist.step
-        return int(min(max(value, dist.low), dist.high))
+            ivalue = dist.low + min(int(u * n_steps), n_steps - 1) * dist.step
+        return int(min(max(ivalue, dist.low), dist.high))
     if isinstance(dist, FloatDistribution):
         if dist.log:
             lo, hi = math.log(dist.low), math.log(dist.high)
