@@ -276,10 +276,11 @@ def accuracy(args: argparse.Namespace) -> dict[str, Any]:
                            first_order=args.first_order, device=args.device, seed=args.seed)
     start = time.perf_counter()
     learner.meta_train(family, steps=args.steps, meta_batch_size=args.meta_batch, progress=args.progress,
-                       checkpoint=args.checkpoint, checkpoint_every=max(args.steps // 4, 1), log_every=50)
+                       checkpoint=args.checkpoint, checkpoint_every=max(args.steps // 4, 1), log_every=50,
+                       time_budget=args.time_budget)
     train_s = time.perf_counter() - start
     out: dict[str, Any] = {"algorithm": args.algorithm, "ways": args.ways, "shots": args.shots,
-                           "steps": args.steps, "meta_batch": args.meta_batch, "inner_steps": args.inner_steps,
+                           "steps": learner.step_, "meta_batch": args.meta_batch, "inner_steps": args.inner_steps,
                            "eval_inner_steps": learner.eval_inner_steps_, "train_seconds": train_s,
                            "train_classes": family.n_classes("train"), "device": str(learner.device_),
                            "last_log": learner.history_[-1] if learner.history_ else None}
@@ -338,6 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     a.add_argument("--first-order", action="store_true")
     a.add_argument("--eval-episodes", type=int, default=600)
     a.add_argument("--all-runs", action="store_true")
+    a.add_argument("--time-budget", type=float, default=None, help="stop training after this many seconds")
     a.add_argument("--data-dir", default=None)
     a.add_argument("--seed", type=int, default=0)
     a.add_argument("--checkpoint", default=None)

@@ -371,7 +371,8 @@ class MetaLearner(ABC):
     def meta_train(self, family: FewShotFamily, *, steps: int = 1000, meta_batch_size: int = 32,
                    progress: bool = False, checkpoint: str | os.PathLike[str] | None = None,
                    checkpoint_every: int = 500, resume: bool = False, log_every: int = 10,
-                   eval_every: int = 0, eval_episodes: int = 100) -> MetaLearner:
+                   eval_every: int = 0, eval_episodes: int = 100,
+                   time_budget: float | None = None) -> MetaLearner:
         """Meta-train on tasks of ``family``'s train split until ``steps`` meta-updates are done.
 
         Parameters
@@ -397,6 +398,9 @@ class MetaLearner(ABC):
             When > 0, evaluate on ``eval_episodes`` validation tasks this often.
         eval_episodes : int
             Validation tasks per evaluation.
+        time_budget : float, optional
+            Stop after this many seconds even if ``steps`` are not done (a
+            checkpoint is written then); ``resume`` continues later.
 
         Returns
         -------
@@ -422,8 +426,13 @@ class MetaLearner(ABC):
         window_start, window_steps = time.perf_counter(), 0
         sum_loss = torch.zeros((), device=self.device_)
         sum_metric = torch.zeros((), device=self.device_)
+        started = time.perf_counter()
         with training_progress(steps, start=self.step_, enabled=progress) as bar:
             while self.step_ < steps:
+                if time_budget is not None and time.perf_counter() - started > time_budget:
+                    if checkpoint is not None:
+                        self.save(checkpoint)
+                    break
                 episode = family.sample(meta_batch_size, split="train", generator=self.generator_,
                                         device=self.device_)
                 loss, metric = self.meta_step(episode)
