@@ -122,29 +122,41 @@ def _cv(make_model: Callable[[], Any], X: np.ndarray, y: np.ndarray,
 def _nearest_other_fold(X: np.ndarray, y: np.ndarray, fold_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each row's nearest row in another fold, and whether that choice is ambiguous.
 
-    Distances come from one matrix product per block of rows. A row is ambiguous
-    when rows within rounding of its smallest distance disagree on the target: the
-    caller settles those with scikit-learn's k-d tree, as pymfe does.
+    Rows are grouped by fold, so that a fold's own rows are one slice of columns of
+    its block of the distance matrix; distances come from one matrix product per
+    block. A row is ambiguous when rows within rounding of its smallest distance
+    disagree on the target: the caller settles those with scikit-learn's k-d tree,
+    as pymfe does.
     """
     n = X.shape[0]
-    sq = np.einsum("ij,ij->i", X, X)
+    order = np.argsort(fold_ids, kind="stable")
+    Xs = X[order]
+    ys = y[order].astype(float)
+    sq = np.einsum("ij,ij->i", Xs, Xs)
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(fold_ids))])
     best = np.empty(n, dtype=np.intp)
     ambiguous = np.zeros(n, dtype=bool)
     step = max(1, _BLOCK_CELLS // max(n, 1))
     scale = float(sq.max()) if n else 0.0
-    yf = y.astype(float)
-    for start in range(0, n, step):
-        stop = min(n, start + step)
-        D = sq[start:stop, None] + sq[None, :] - 2.0 * (X[start:stop] @ X.T)
-        D[fold_ids[start:stop, None] == fold_ids[None, :]] = np.inf
-        b = np.argmin(D, axis=1)
-        dmin = D[np.arange(stop - start), b]
-        # the expanded form is exact only to rounding: every row that close is a candidate
-        close = D <= (dmin + 1e-9 * (sq[start:stop] + scale) + 1e-12)[:, None]
-        lo = np.where(close, yf[None, :], np.inf).min(axis=1)
-        hi = np.where(close, yf[None, :], -np.inf).max(axis=1)
-        best[start:stop] = b
-        ambiguous[start:stop] = lo != hi
+    for f in range(bounds.size - 1):
+        for start in range(bounds[f], bounds[f + 1], step):
+            stop = min(bounds[f + 1], start + step)
+            D = Xs[start:stop] @ Xs.T
+            D *= -2.0
+            D += sq[start:stop, None]
+            D += sq[None, :]
+            D[:, bounds[f]:bounds[f + 1]] = np.inf  # the row's own fold
+            b = np.argmin(D, axis=1)
+            dmin = D[np.arange(stop - start), b]
+            # the expanded form is exact only to rounding: every row that close is a candidate
+            close = D <= (dmin + 1e-9 * (sq[start:stop] + scale) + 1e-12)[:, None]
+            best[order[start:stop]] = order[b]
+            tied = np.flatnonzero(np.count_nonzero(close, axis=1) > 1)
+            if tied.size:
+                sub = close[tied]
+                lo = np.where(sub, ys[None, :], np.inf).min(axis=1)
+                hi = np.where(sub, ys[None, :], -np.inf).max(axis=1)
+                ambiguous[order[start + tied]] = lo != hi
     return best, ambiguous
 
 
