@@ -168,8 +168,11 @@ def g_mean(N: np.ndarray, N_sorted: np.ndarray) -> np.ndarray:
 
 @metafeature(_GROUP, summarised=True)
 def h_mean(N: np.ndarray, N_sorted: np.ndarray) -> np.ndarray:
-    out = 1.0 / np.mean(1.0 / N, axis=0)
-    out[N_sorted[0] < 0] = np.nan  # undefined with negative values
+    mins = N_sorted[0]
+    out = np.where(mins < 0, np.nan, 0.0)  # undefined with negative values; a zero makes it 0
+    valid = mins > 0
+    if valid.any():
+        out[valid] = 1.0 / np.mean(1.0 / (N if valid.all() else N[:, valid]), axis=0)
     return out
 
 
