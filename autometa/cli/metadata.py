@@ -23,10 +23,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p_build.add_argument("--datasets", nargs="+", help="only these datasets (default: all)")
     p_build.add_argument("--n-jobs", type=int, default=1, help="datasets scored in parallel (default: 1)")
     p_build.add_argument("--folds", type=int, default=None, help="cross-validation folds (default: 3)")
-    p_build.add_argument("--max-rows", type=int, default=None, help="row cap per dataset (default: 2000)")
-    p_build.add_argument("--fit-timeout", type=float, default=None, help="seconds per fit (default: 60)")
+    p_build.add_argument("--max-rows", type=int, default=None, help="row cap per dataset (default: 1000)")
+    p_build.add_argument("--fit-timeout", type=float, default=None, help="seconds per fit (default: 30)")
     p_build.add_argument("--configs", type=int, default=None,
                          help="only the first N configurations of each family (quick trial builds)")
+    p_build.add_argument("--order", choices=["largest", "smallest"], default="largest",
+                         help="which datasets first; two builds from opposite ends share the work")
+    p_build.add_argument("--no-metafeatures", action="store_true",
+                         help="skip the meta-feature step (compute them later with --metafeatures-only)")
+    p_build.add_argument("--metafeatures-only", action="store_true",
+                         help="only (re)compute the meta-features of finished datasets")
+    p_build.add_argument("--merge", metavar="KB", nargs="+",
+                         help="merge the finished datasets of other builds (same portfolio and protocol) into --out")
     p_build.add_argument("--quiet", action="store_true", help="no progress bar")
     p_build.set_defaults(func=_build)
 
@@ -57,17 +65,36 @@ def _register_optional(msub: argparse._SubParsersAction) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from autometa.knowledge import Protocol, build_knowledge_base
     from autometa.pipelines import portfolio
 
     defaults = Protocol()
     protocol = Protocol(n_folds=args.folds or defaults.n_folds, max_rows=args.max_rows or defaults.max_rows,
                         fit_timeout=args.fit_timeout or defaults.fit_timeout)
-    configs = portfolio()
+    from pathlib import Path
+
+    stored = Path(args.out) / "configurations.parquet"
+    # a resumed build goes on with the portfolio it started with
+    configs = pd.read_parquet(stored) if stored.exists() else portfolio()
     if args.configs:
         configs = configs.groupby("family", sort=False).head(args.configs).reset_index(drop=True)
+    if args.merge:
+        from autometa.knowledge.build import merge_builds
+
+        n = merge_builds(args.merge, args.out)
+        console().print(f"merged {n} dataset(s) into {args.out}")
+        return 0
+    if args.metafeatures_only:
+        from autometa.knowledge.build import update_metafeatures
+
+        n = update_metafeatures(args.out, args.data_dir, refresh=True, progress=not args.quiet)
+        console().print(f"computed the meta-features of {n} dataset(s) in {args.out}")
+        return 0
     report = build_knowledge_base(args.out, data_dir=args.data_dir, datasets=args.datasets, n_jobs=args.n_jobs,
-                                  protocol=protocol, configurations=configs, progress=not args.quiet)
+                                  protocol=protocol, configurations=configs, progress=not args.quiet,
+                                  order=args.order, metafeatures=not args.no_metafeatures)
     out = console()
     out.print(f"built {len(report.done)} dataset(s), skipped {len(report.skipped)} already done, "
               f"in {report.seconds:.0f} s -> {report.out}")

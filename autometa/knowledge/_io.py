@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["atomic_write_parquet", "atomic_write_json", "atomic_write_bytes"]
+__all__ = ["atomic_write_parquet", "atomic_write_json", "atomic_write_bytes", "file_lock"]
 
 
 def _atomic(path: Path, write: Any) -> None:
@@ -21,6 +21,7 @@ def _atomic(path: Path, write: Any) -> None:
         write(tmp)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes files private; these are data to share and package
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -50,3 +51,35 @@ def atomic_write_bytes(data: bytes, path: str | os.PathLike[str]) -> None:
             fh.write(data)
 
     _atomic(Path(path), write)
+
+
+class file_lock:  # noqa: N801 - used as a context manager, named like one
+    """An exclusive advisory lock on ``path`` (created if needed), held for a ``with`` block.
+
+    Serialises read-modify-write of shared files between processes on one machine
+    (POSIX ``flock``; on other platforms it is a no-op).
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._fh: Any = None
+
+    def __enter__(self) -> file_lock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._fh = open(self.path, "a+")
+        try:
+            import fcntl
+
+            fcntl.flock(self._fh.fileno(), fcntl.LOCK_EX)
+        except ImportError:  # pragma: no cover - Windows
+            pass
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        try:
+            import fcntl
+
+            fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
+        except ImportError:  # pragma: no cover
+            pass
+        self._fh.close()

@@ -87,7 +87,8 @@ class KnowledgeBase:
         if not path.is_dir():
             raise KnowledgeBaseError(f"No knowledge base at {path}: the folder does not exist. Build one with "
                                      "`autometa metadata build --out PATH`.")
-        missing = [f for f in FILES.values() if not (path / f).exists()]
+        # meta-features are computed after the evaluations; a base without them yet still loads
+        missing = [f for k, f in FILES.items() if k != "metafeatures" and not (path / f).exists()]
         if missing:
             hint = ("it is empty: build it with `autometa metadata build`" if len(missing) == len(FILES)
                     else "the base is partial or damaged; re-run `autometa metadata build` on it to finish it")
@@ -102,6 +103,9 @@ class KnowledgeBase:
                                      f"reads version {SCHEMA_VERSION}. Rebuild it with this version.")
         tables = {}
         for key in ("datasets", "metafeatures", "configurations", "evaluations"):
+            if not (path / FILES[key]).exists():
+                tables[key] = pd.DataFrame({"dataset": pd.Series([], dtype=str)})
+                continue
             try:
                 tables[key] = pd.read_parquet(path / FILES[key])
             except Exception as exc:
@@ -128,7 +132,10 @@ class KnowledgeBase:
             cov["unfinished_datasets"] = unknown_ds
         no_mf = sorted(set(self.datasets.index) - set(self.metafeatures.index))
         if no_mf:
-            raise KnowledgeBaseError(f"dataset(s) without meta-features: {no_mf[:5]}; the base is damaged.")
+            cov["datasets_without_metafeatures"] = no_mf
+        if strict and no_mf:
+            raise KnowledgeBaseError(f"dataset(s) without meta-features: {no_mf[:5]}; run "
+                                     "`autometa metadata build` again to compute them.")
         if strict and cov["missing_cells"]:
             raise KnowledgeBaseError(f"{cov['missing_cells']} dataset x configuration cells have no evaluation "
                                      f"(e.g. {cov['missing_examples'][:3]}); finish the build.")

@@ -64,8 +64,8 @@ class Protocol:
     """
 
     n_folds: int = 3
-    max_rows: int = 2000
-    fit_timeout: float = 60.0
+    max_rows: int = 1000
+    fit_timeout: float = 30.0
     seed: int = 0
     metrics: dict[str, list[str]] = field(default_factory=lambda: {
         "classification": list(CLASSIFICATION_METRICS), "regression": list(REGRESSION_METRICS)})

@@ -26,10 +26,11 @@ import numpy as np
 import pandas as pd
 
 from autometa.exceptions import KnowledgeBaseError
-from autometa.knowledge._io import atomic_write_json, atomic_write_parquet
+from autometa.knowledge._io import atomic_write_json, atomic_write_parquet, file_lock
 from autometa.knowledge._schema import FILES, SCHEMA_VERSION, Protocol
 
-__all__ = ["build_knowledge_base", "BuildReport", "evaluate_dataset", "consolidate", "portfolio_hash"]
+__all__ = ["build_knowledge_base", "BuildReport", "evaluate_dataset", "consolidate", "portfolio_hash",
+           "update_metafeatures", "finished_datasets"]
 
 PARTS = ".parts"
 
@@ -63,45 +64,96 @@ def _library_versions() -> dict[str, str]:
     return out
 
 
-def evaluate_dataset(name: str, data_dir: str | None, configurations: pd.DataFrame, protocol: Protocol,
-                     out: str, metafeature_groups: str | list[str] = "all") -> dict[str, Any]:
-    """Do one dataset completely and write its part file; returns a short summary.
+def _machine() -> str:
+    import socket
 
-    Runs in a worker process: everything it needs comes in as arguments.
+    return f"{socket.gethostname()} ({os.cpu_count()} cpus)"
+
+
+def evaluate_dataset(name: str, data_dir: str | None, configurations: pd.DataFrame, protocol: Protocol,
+                     out: str) -> dict[str, Any]:
+    """Score every configuration on one dataset and write its part file; returns a short summary.
+
+    Runs in a worker process: everything it needs comes in as arguments. A dataset
+    that another worker or machine finished meanwhile is skipped.
     """
     import warnings
 
     from autometa.knowledge._evaluate import evaluate_task
     from autometa.tasks import TaskRegistry
 
+    if name in finished_datasets(out):
+        return {"dataset": name, "seconds": 0.0, "n_evaluations": 0, "n_failed": 0, "skipped": True}
     start = time.perf_counter()
     registry = TaskRegistry.from_data_dir(data_dir)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         task = registry.get(name)
-        mf_start = time.perf_counter()
-        try:
-            from autometa.metafeatures import extract_metafeatures
-
-            mf = extract_metafeatures(task.X, task.y, groups=metafeature_groups, categorical=task.categorical,
-                                      kind=task.kind, random_state=protocol.seed)
-            mf_values = {str(k): (None if pd.isna(v) else float(v)) for k, v in mf.items()}
-        except Exception as exc:  # recorded; the evaluations are still worth having
-            mf_values = {}
-            warnings.warn(f"meta-features failed on {name}: {exc}", stacklevel=1)
-        mf_seconds = time.perf_counter() - mf_start
     evals, info = evaluate_task(task, configurations, protocol)
     seconds = time.perf_counter() - start
     dataset_row = {"dataset": name, "source": task.source, "kind": task.kind, "rows": task.n_rows,
                    "features": task.n_features, "rows_used": info["rows_used"], "n_classes": info["n_classes"],
                    "family": task.family, "checksum": info["checksum"], "n_folds": info["n_folds"],
-                   "build_seconds": seconds, "metafeature_seconds": mf_seconds}
-    parts = Path(out) / PARTS
-    atomic_write_parquet(evals, parts / f"{name}.evaluations.parquet")
-    # the json is written last: its presence marks the part as complete
-    atomic_write_json({"dataset": dataset_row, "metafeatures": mf_values}, parts / f"{name}.json")
+                   "build_seconds": seconds, "machine": _machine()}
+    write_part(out, dataset_row, evals)
     n_bad = int((evals["status"] != "ok").sum())
     return {"dataset": name, "seconds": seconds, "n_evaluations": len(evals), "n_failed": n_bad}
+
+
+def write_part(out: str | os.PathLike[str], dataset_row: dict[str, Any], evals: pd.DataFrame) -> None:
+    """Write one finished dataset as a part file of ``out``, to be merged by :func:`consolidate`."""
+    parts = Path(out) / PARTS
+    name = dataset_row["dataset"]
+    clean = {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in dataset_row.items()}
+    atomic_write_parquet(evals.reset_index(drop=True), parts / f"{name}.evaluations.parquet")
+    # the json is written last: its presence marks the part as complete
+    atomic_write_json({"dataset": clean}, parts / f"{name}.json")
+
+
+def update_metafeatures(out: str | os.PathLike[str], data_dir: str | os.PathLike[str] | None = None, *,
+                        groups: str | list[str] = "all", refresh: bool = False, seed: int = 0,
+                        progress: bool = False) -> int:
+    """Compute meta-features of the finished datasets that lack them (all with ``refresh``).
+
+    Meta-features are kept apart from the evaluations so that a better extractor
+    never forces the (hours long) evaluations to be recomputed. Returns how many
+    datasets were computed.
+    """
+    import warnings
+
+    from autometa.metafeatures import extract_metafeatures
+    from autometa.tasks import TaskRegistry
+
+    out = Path(out)
+    datasets = _read_table(out, "datasets")
+    if datasets is None:
+        return 0
+    old = _read_table(out, "metafeatures")
+    have = set() if old is None or refresh else set(old["dataset"])
+    todo = [d for d in datasets["dataset"] if d not in have]
+    if not todo:
+        return 0
+    registry = TaskRegistry.from_data_dir(data_dir)
+    rows = []
+    for i, name in enumerate(todo):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            task = registry.get(name)
+            start = time.perf_counter()
+            mf = extract_metafeatures(task.X, task.y, groups=groups, categorical=task.categorical, kind=task.kind,
+                                      random_state=seed)
+        rows.append({"dataset": name, **{str(k): float(v) for k, v in mf.items()},
+                     "_seconds": time.perf_counter() - start})
+        if progress:
+            print(f"meta-features {i + 1}/{len(todo)} {name}", flush=True)
+    new = pd.DataFrame(rows)
+    with file_lock(out / ".lock"):
+        old = _read_table(out, "metafeatures")  # again: another process may have added rows
+        if old is not None and not refresh:
+            new = pd.concat([old[~old["dataset"].isin(todo)], new], ignore_index=True)
+        new = new[["dataset", *sorted(c for c in new.columns if c != "dataset")]].sort_values("dataset")
+        atomic_write_parquet(new.reset_index(drop=True), out / FILES["metafeatures"])
+    return len(todo)
 
 
 def _read_table(out: Path, key: str) -> pd.DataFrame | None:
@@ -123,18 +175,25 @@ def finished_datasets(out: str | os.PathLike[str]) -> set[str]:
 
 
 def consolidate(out: str | os.PathLike[str]) -> int:
-    """Merge finished part files into the main tables; returns how many were merged."""
+    """Merge finished part files into the main tables; returns how many were merged.
+
+    Holds ``OUT/.lock`` so that builds sharing a folder never lose each other's rows.
+    """
     out = Path(out)
+    with file_lock(out / ".lock"):
+        return _consolidate(out)
+
+
+def _consolidate(out: Path) -> int:
     parts_dir = out / PARTS
     metas = sorted(parts_dir.glob("*.json")) if parts_dir.exists() else []
     if not metas:
         return 0
-    new_rows, new_mf, new_evals = [], [], []
+    new_rows, new_evals = [], []
     for meta_path in metas:
         name = meta_path.name[: -len(".json")]
         data = json.loads(meta_path.read_text())
         new_rows.append(data["dataset"])
-        new_mf.append({"dataset": name, **{k: (np.nan if v is None else v) for k, v in data["metafeatures"].items()}})
         new_evals.append(pd.read_parquet(parts_dir / f"{name}.evaluations.parquet"))
     names = {r["dataset"] for r in new_rows}
 
@@ -146,18 +205,43 @@ def consolidate(out: str | os.PathLike[str]) -> int:
 
     evals = merged("evaluations", pd.concat(new_evals, ignore_index=True))
     evals = evals.sort_values(["dataset", "config_id", "fold"], kind="stable").reset_index(drop=True)
-    mf = merged("metafeatures", pd.DataFrame(new_mf))
-    mf = mf[["dataset", *sorted(c for c in mf.columns if c != "dataset")]].sort_values("dataset")
     datasets = merged("datasets", pd.DataFrame(new_rows)).sort_values("dataset").reset_index(drop=True)
     # datasets.parquet goes last: it defines which datasets are complete
     atomic_write_parquet(evals, out / FILES["evaluations"])
-    atomic_write_parquet(mf.reset_index(drop=True), out / FILES["metafeatures"])
     atomic_write_parquet(datasets, out / FILES["datasets"])
     for meta_path in metas:
         name = meta_path.name[: -len(".json")]
         (parts_dir / f"{name}.evaluations.parquet").unlink(missing_ok=True)
         meta_path.unlink()
     return len(metas)
+
+
+def merge_builds(sources: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str]) -> int:
+    """Merge the finished datasets of other builds into ``out`` (e.g. built on other machines).
+
+    Every source must use the same portfolio and protocol as ``out``; datasets
+    ``out`` already has are kept. Returns how many datasets were merged.
+    """
+    out = Path(out)
+    out_manifest = json.loads((out / FILES["manifest"]).read_text())
+    merged = 0
+    for src in map(Path, sources):
+        consolidate(src)
+        manifest = json.loads((src / FILES["manifest"]).read_text())
+        for key in ("protocol",):
+            if manifest.get(key) != out_manifest.get(key):
+                raise KnowledgeBaseError(f"{src} was built with another {key} than {out}; cannot merge.")
+        if manifest["portfolio"]["hash"] != out_manifest["portfolio"]["hash"]:
+            raise KnowledgeBaseError(f"{src} was built with another portfolio than {out}; cannot merge.")
+        done = finished_datasets(out)
+        datasets = pd.read_parquet(src / FILES["datasets"])
+        evals = pd.read_parquet(src / FILES["evaluations"])
+        for row in datasets.to_dict(orient="records"):
+            if row["dataset"] not in done:
+                write_part(out, row, evals[evals["dataset"] == row["dataset"]])
+                merged += 1
+    consolidate(out)
+    return merged
 
 
 def _write_manifest(out: Path, configurations: pd.DataFrame, protocol: Protocol,
@@ -208,7 +292,8 @@ def build_knowledge_base(out: str | os.PathLike[str], *, data_dir: str | os.Path
                          datasets: Sequence[str] | None = None, n_jobs: int = 1,
                          protocol: Protocol | None = None, configurations: pd.DataFrame | None = None,
                          metafeature_groups: str | list[str] = "all", progress: bool = False,
-                         backend: str | None = None, consolidate_every: int = 5) -> BuildReport:
+                         backend: str | None = None, consolidate_every: int = 5, order: str = "largest",
+                         metafeatures: bool = True) -> BuildReport:
     """Score the portfolio on datasets of ``data_dir`` and write a knowledge base to ``out``.
 
     Parameters
@@ -230,6 +315,11 @@ def build_knowledge_base(out: str | os.PathLike[str], *, data_dir: str | os.Path
     backend : str, optional
         A joblib backend name, e.g. ``"dask"`` inside ``joblib.parallel_config`` with a
         Dask client.
+    order : {"largest", "smallest"}
+        Which datasets go first (by capped rows x features). Two builds into the same
+        folder from opposite ends share the work: each skips what the other finished.
+    metafeatures : bool
+        Compute the meta-features of the finished datasets that lack them at the end.
 
     Returns
     -------
@@ -246,6 +336,9 @@ def build_knowledge_base(out: str | os.PathLike[str], *, data_dir: str | os.Path
 
     out = Path(out)
     protocol = protocol or Protocol()
+    if configurations is None and (out / FILES["configurations"]).exists():
+        # a resumed build goes on with the portfolio it started with
+        configurations = pd.read_parquet(out / FILES["configurations"])
     if configurations is None:
         from autometa.pipelines import portfolio
 
@@ -269,12 +362,18 @@ def build_knowledge_base(out: str | os.PathLike[str], *, data_dir: str | os.Path
     done = finished_datasets(out)
     report = BuildReport(out=out, skipped=[n for n in names if n in done])
     todo = [n for n in names if n not in done]
+    if order not in ("largest", "smallest"):
+        raise KnowledgeBaseError(f"order must be 'largest' or 'smallest'; got {order!r}.")
+
+    def cost(n: str) -> int:
+        info = registry.info(n)
+        return min(info.get("rows") or 0, protocol.max_rows) * (info.get("features") or 1)
+
     # largest first keeps the workers busy to the end
-    todo.sort(key=lambda n: -min(registry.info(n).get("rows") or 0, protocol.max_rows)
-              * (registry.info(n).get("features") or 1))
+    todo.sort(key=cost, reverse=order == "largest")
     t0 = time.perf_counter()
     last_manifest = t0
-    jobs = (delayed(evaluate_dataset)(n, resolved, configurations, protocol, str(out), metafeature_groups)
+    jobs = (delayed(evaluate_dataset)(n, resolved, configurations, protocol, str(out))
             for n in todo)
     parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered", backend=backend)
     bar = _Progress(len(todo), len(configurations), enabled=progress)
@@ -282,6 +381,9 @@ def build_knowledge_base(out: str | os.PathLike[str], *, data_dir: str | os.Path
     try:
         with bar:
             for result in parallel(jobs):
+                if result.get("skipped"):
+                    report.skipped.append(result["dataset"])
+                    continue
                 report.done.append(result["dataset"])
                 bar.advance(result)
                 pending += 1
@@ -295,7 +397,9 @@ def build_knowledge_base(out: str | os.PathLike[str], *, data_dir: str | os.Path
         consolidate(out)
         _write_manifest(out, configurations, protocol, metafeature_groups, time.perf_counter() - last_manifest,
                         started)
-        report.seconds = time.perf_counter() - t0
+    if metafeatures:
+        update_metafeatures(out, resolved, groups=metafeature_groups, seed=protocol.seed)
+    report.seconds = time.perf_counter() - t0
     return report
 
 
