@@ -183,7 +183,8 @@ def print_speed(cases: list[Case]) -> None:
         a = case.results["autometa"]
         p = case.results.get("pymfe")
         groups = "all" if case.groups == ALL else "+".join(case.groups)
-        extra = "" if a["rows_models"] >= case.X.shape[0] else f" (models on {a['rows_models']:,} rows)"
+        models = {"model_based", "landmarking"} & set(case.groups)
+        extra = "" if not models or a["rows_models"] >= case.X.shape[0] else f" (models on {a['rows_models']:,} rows)"
         pw = f"{p['wall']:.2f}" if p else "-"
         pc = f"{p['cpu']:.2f}" if p else "-"
         ratio = f"{p['wall'] / a['wall']:.0f}x" if p else "-"

@@ -73,7 +73,12 @@ class Prepared:
 
 
 def is_task_like(obj: Any) -> bool:
-    """Duck-typed check for :class:`autometa.tasks.Task` (no import of that layer)."""
+    """Duck-typed check for :class:`autometa.tasks.Task` (no import of that layer).
+
+    Tables are never task-like, even a DataFrame with columns named ``X``, ``y``...
+    """
+    if isinstance(obj, (pd.DataFrame, pd.Series, np.ndarray)):
+        return False
     return all(hasattr(obj, a) for a in ("X", "y", "kind", "categorical"))
 
 

@@ -93,11 +93,15 @@ def joint_counts(C: np.ndarray, C_offsets: np.ndarray, target_codes: np.ndarray 
     there is no target, so that the row sums are the level counts either way.
     """
     k = 1 if target_codes is None else int(target_codes.max()) + 1
-    idx = C * k
-    idx += (C_offsets[:-1] * k)[None, :]
-    if target_codes is not None:
-        idx += target_codes[:, None]
-    return np.bincount(idx.ravel(order="K"), minlength=int(C_offsets[-1]) * k).reshape(-1, k)
+    out = np.empty((int(C_offsets[-1]), k), dtype=np.intp)
+    idx = np.empty(C.shape[0], dtype=np.intp)
+    for j in range(C.shape[1]):  # column by column: the temporaries stay in cache
+        np.multiply(C[:, j], k, out=idx)
+        if target_codes is not None:
+            idx += target_codes
+        lo, hi = C_offsets[j], C_offsets[j + 1]
+        out[lo:hi] = np.bincount(idx, minlength=int(hi - lo) * k).reshape(-1, k)
+    return out
 
 
 @intermediate
@@ -150,22 +154,19 @@ def attr_conc(C: np.ndarray, C_levels: np.ndarray, random_state: int) -> np.ndar
     cols = np.arange(m)
     if m > _MAX_CONC_ATTRS:
         cols = np.random.RandomState(random_state).choice(cols, size=_MAX_CONC_ATTRS, replace=False)
-    levels = C_levels[cols]
-    offsets = np.concatenate([[0], np.cumsum(levels)])
-    total = int(offsets[-1])
-    stacked = C[:, cols] + offsets[:-1]
-    out = []
+    out: dict[tuple[int, int], float] = {}
+    idx = np.empty(n, dtype=np.intp)
     for ia, a in enumerate(cols):
-        # one bincount gives the tables of column a with every sampled column
-        flat = np.bincount((C[:, a][:, None] * total + stacked).ravel(), minlength=int(C_levels[a]) * total)
-        tables = flat.reshape(int(C_levels[a]), total)
-        for ib in range(len(cols)):
-            if ib == ia:
-                continue
-            t = tables[:, offsets[ib]:offsets[ib + 1]]
-            t = t[t.sum(axis=1) > 0][:, t.sum(axis=0) > 0]
-            out.append(_concentration(t, n))
-    return np.asarray(out)
+        for b in cols[ia + 1:]:
+            lb = int(C_levels[b])
+            np.multiply(C[:, a], lb, out=idx)
+            idx += C[:, b]
+            table = np.bincount(idx, minlength=int(C_levels[a]) * lb).reshape(-1, lb)
+            table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
+            out[a, b] = _concentration(table, n)
+            out[b, a] = _concentration(table.T, n)
+    # pymfe's order: every ordered pair of the drawn columns
+    return np.array([out[a, b] for a in cols for b in cols if a != b])
 
 
 @metafeature(_GROUP, summarised=True)

@@ -54,7 +54,10 @@ _NORMALITY_ROWS = 5000
 def N_centered(N: np.ndarray) -> dict[str, np.ndarray]:
     """Column means and the column-centred ``N``."""
     mean = N.mean(axis=0)
-    return {"mean": mean, "dev": N - mean}
+    dev = np.empty(N.shape, order="F")
+    for j in range(N.shape[1]):  # column by column: each stays in cache
+        np.subtract(N[:, j], mean[j], out=dev[:, j])
+    return {"mean": mean, "dev": dev}
 
 
 @intermediate
@@ -189,9 +192,10 @@ def kurtosis(N_moments: dict[str, np.ndarray]) -> np.ndarray:
 
 @metafeature(_GROUP, summarised=True)
 def mad(N: np.ndarray, N_sorted: np.ndarray) -> np.ndarray:
-    dev = N - _median_sorted(N_sorted)
-    np.abs(dev, out=dev)
-    return _median(dev, overwrite=True) / (1.0 / 1.4826)
+    """Median absolute deviation times 1.4826, as scipy's ``median_abs_deviation(scale=1/1.4826)``."""
+    med = _median_sorted(N_sorted)
+    out = np.array([_median_abs_dev_sorted(N_sorted[:, j], med[j]) for j in range(N.shape[1])])
+    return out / (1.0 / 1.4826)
 
 
 @metafeature(_GROUP, summarised=True, name="max")
@@ -381,17 +385,43 @@ def _median_sorted(S: np.ndarray) -> np.ndarray:
     return (S[n // 2 - 1] + S[n // 2]) / 2
 
 
-def _median(A: np.ndarray, overwrite: bool = False) -> np.ndarray:
-    n = A.shape[0]
-    kth = [(n - 1) // 2, n // 2]
-    if overwrite:
-        A.partition(kth, axis=0)
-        part = A
-    else:
-        part = np.partition(A, kth, axis=0)
+def _median_abs_dev_sorted(s: np.ndarray, med: float) -> float:
+    """Median of ``|s - med|`` for a sorted ``s``, in O(log n).
+
+    The deviations are two sorted runs, ``med - s[h-1], med - s[h-2], ...`` and
+    ``s[h] - med, s[h+1] - med, ...`` (``h``: the values below ``med``); the
+    middle order statistics of their union are found by binary search, and each
+    deviation is computed as ``numpy.abs(s - med)`` computes it.
+    """
+    n = s.size
+    h = int(np.searchsorted(s, med, side="left"))
+
+    def left(i: int) -> float:
+        return float(med - s[h - 1 - i])
+
+    def right(i: int) -> float:
+        return float(s[h + i] - med)
+
+    def kth(k: int) -> float:
+        # the (k+1) smallest take i from the left run and k+1-i from the right run
+        lo, hi = max(0, k + 1 - (n - h)), min(k + 1, h)
+        while lo < hi:
+            i = (lo + hi) // 2
+            if i < h and k - i >= 0 and left(i) < right(k - i):
+                lo = i + 1
+            else:
+                hi = i
+        i = lo
+        candidates = []
+        if i > 0:
+            candidates.append(left(i - 1))
+        if k + 1 - i > 0:
+            candidates.append(right(k - i))
+        return max(candidates)
+
     if n % 2:
-        return part[n // 2]
-    return (part[n // 2 - 1] + part[n // 2]) / 2
+        return kth(n // 2)
+    return (kth(n // 2 - 1) + kth(n // 2)) / 2
 
 
 def _var(m: dict[str, np.ndarray]) -> np.ndarray:

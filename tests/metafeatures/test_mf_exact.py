@@ -15,8 +15,9 @@ import pandas as pd
 import pytest
 
 from autometa.metafeatures import SUMMARIES, extract_metafeatures
-from autometa.metafeatures._shared import discretise, linear_quantiles_sorted
+from autometa.metafeatures._shared import bin_codes, discretise, linear_quantiles_sorted
 from autometa.metafeatures._summary import summarise
+from autometa.metafeatures.statistical import _median_abs_dev_sorted
 
 TOY = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "c": ["a", "b", "a", "b"]})
 TOY_Y = np.array([0, 1, 0, 1])
@@ -125,6 +126,27 @@ def test_discretisation_is_pymfes_rule() -> None:
     big = np.arange(1000.0)
     _, levels = discretise(big[:, None], big[:, None])
     assert levels[0] == 9
+
+
+@pytest.mark.parametrize("make", [
+    lambda r: r.normal(size=5000), lambda r: np.exp(3 * r.normal(size=5000)), lambda r: r.integers(0, 5, 5000) * 1.0,
+    lambda r: np.round(r.normal(size=5000), 1), lambda r: r.normal(size=5000) * 1e-300, lambda r: np.ones(5000),
+    lambda r: np.r_[r.normal(size=4990), np.full(10, 1e12)],
+])
+def test_bin_codes_equal_a_binary_search(make: object) -> None:
+    rng = np.random.default_rng(5)
+    x = make(rng)  # type: ignore[operator]
+    for n_edges in (1, 3, 17, 46):
+        edges = np.unique(np.quantile(x, np.linspace(0, 1, n_edges + 1)[1:]))
+        assert np.array_equal(bin_codes(x, edges, x.min(), x.max()), np.searchsorted(edges, x, side="left"))
+
+
+def test_median_absolute_deviation_from_sorted_values() -> None:
+    rng = np.random.default_rng(6)
+    for n in range(1, 60):
+        for x in (rng.normal(size=n), rng.integers(0, 3, n) * 1.0):
+            med = np.median(x)
+            assert _median_abs_dev_sorted(np.sort(x), med) == np.median(np.abs(x - med))
 
 
 @pytest.mark.parametrize("values", [[1.0], [1.0, 2.0], [3.0, 1.0, 2.0, 10.0, -4.0], [2.0, 2.0, 2.0]])
