@@ -1,0 +1,379 @@
+"""The search behind ``autometa.fit``: warm-started, pruned, time-budgeted, resumable.
+
+One Optuna study over the conditional space (family, then its parameters); the
+first trials are the configurations the meta-learner recommends
+(:func:`~autometa.search.warm_start`); each trial cross-validates its pipeline and
+reports the running mean score after every fold, so a median pruner stops hopeless
+trials early. The budget covers everything: recommending, searching and refitting
+the best pipeline on all the data. No trial starts when the time left is short, and
+every fold is bounded by the time left (``SIGALRM`` in the main thread).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import time
+import traceback
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import optuna
+import pandas as pd
+from optuna.trial import TrialState
+
+from autometa.exceptions import AutometaError, AutometaWarning, DataError
+from autometa.search._budget import Budget, BudgetExceeded, time_limit
+from autometa.search._progress import SearchProgress
+from autometa.search._space import (
+    FAMILY_PARAM,
+    check_families,
+    conditional_space,
+    split_params,
+    suggest_pipeline,
+)
+
+__all__ = ["LEADERBOARD_COLUMNS", "SearchResult", "run_search"]
+
+#: columns of :attr:`SearchResult.leaderboard`
+LEADERBOARD_COLUMNS = ["rank", "trial", "family", "score", "score_std", "fit_seconds", "source",
+                       "config_id", "params"]
+
+_ATTR = "autometa_"
+
+
+@dataclass
+class SearchResult:
+    """What :func:`run_search` found.
+
+    Attributes
+    ----------
+    study : optuna.Study
+        The study (all its trials, this session's and earlier ones).
+    family, params : str, dict
+        The best configuration (canonical parameter names).
+    pipeline : sklearn.pipeline.Pipeline
+        That configuration refitted on all the data.
+    leaderboard : DataFrame
+        Finished trials, best first (:data:`LEADERBOARD_COLUMNS`).
+    recommendations : DataFrame
+        What the meta-learner recommended (empty without warm start).
+    metric : str
+        The metric optimised (greater is better unless it is a loss or an error).
+    kind : str
+        The task kind.
+    elapsed : float
+        Wall-clock seconds of the whole call.
+    n_trials : int
+        Trials run in this call.
+    """
+
+    study: optuna.Study
+    family: str
+    params: dict[str, Any]
+    pipeline: Any
+    leaderboard: pd.DataFrame
+    recommendations: pd.DataFrame
+    metric: str
+    kind: str
+    elapsed: float
+    n_trials: int
+    notes: list[str] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def _optuna_quiet(quiet: bool) -> Iterator[None]:
+    """Optuna's per-trial log lines off for the duration (restored after)."""
+    before = optuna.logging.get_verbosity()
+    if quiet:
+        optuna.logging.set_verbosity(optuna.logging.ERROR)
+    try:
+        yield
+    finally:
+        optuna.logging.set_verbosity(before)
+
+
+def _check_metric(metric: str | None, kind: str, owner: str) -> str:
+    from autometa.knowledge._schema import (
+        CLASSIFICATION_METRICS,
+        PRIMARY_METRIC,
+        REGRESSION_METRICS,
+    )
+
+    if metric is None:
+        return PRIMARY_METRIC[kind]
+    own = REGRESSION_METRICS if kind == "regression" else CLASSIFICATION_METRICS
+    if metric not in own:
+        raise DataError(f"The 'metric' parameter of {owner} must be None or one of {', '.join(own)} for a "
+                        f"{kind} task. Got {metric!r}.")
+    return metric
+
+
+def _open_study(storage: Any, study_name: str | None, direction: str, seed: int | None,
+                kind: str, metric: str) -> optuna.Study:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        sampler = optuna.samplers.TPESampler(seed=seed, multivariate=True, group=True)
+    pruner = optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=0)
+    try:
+        study = optuna.create_study(storage=storage, study_name=study_name,
+                                    direction="maximize" if direction == "maximize" else "minimize",
+                                    sampler=sampler, pruner=pruner, load_if_exists=True)
+    except ValueError as exc:  # e.g. an existing study with another direction
+        raise DataError(f"Cannot open study {study_name!r}: {exc}") from exc
+    if study.direction.name.lower() != direction:
+        raise DataError(f"Study {study_name!r} exists with direction {study.direction.name.lower()}, but the "
+                        f"metric {metric!r} needs {direction}.")
+    saved = study.user_attrs
+    for key, value in (("kind", kind), ("metric", metric)):
+        old = saved.get(_ATTR + key)
+        if old is not None and old != value:
+            raise DataError(f"Study {study_name!r} was run with {key} {old!r}; this search has {key} "
+                            f"{value!r}. Use another study_name.")
+        if old is None:
+            study.set_user_attr(_ATTR + key, value)
+    return study
+
+
+def _recommend(task: Any, *, families: list[str], n: int, metric: str, learner: Any, knowledge_base: Any,
+               time_budget: float) -> tuple[pd.DataFrame, list[str]]:
+    """Recommendations, falling back to average rank, then to each family's defaults."""
+    from autometa.metalearn import recommend
+
+    notes: list[str] = []
+    tried = [learner] if learner != "average_rank" else []
+    for name in [*tried, "average_rank"]:
+        try:
+            recs = recommend(task, top=n, metric=metric, learner=name, knowledge_base=knowledge_base,
+                             families=families, time_budget=time_budget)
+        except (AutometaError, ValueError, OSError, KeyError) as exc:
+            notes.append(f"recommend(learner={name!r}) failed ({type(exc).__name__}: {exc})")
+            continue
+        if len(recs):
+            return recs, notes
+        notes.append(f"recommend(learner={name!r}) returned nothing")
+    from autometa.pipelines import get_family
+
+    rows = [{"rank": i + 1, "config_id": f"{f}-defaults", "family": f, "params": get_family(f).defaults(task.kind),
+             "predicted_score": np.nan, "expected_fit_seconds": np.nan, "why": "library defaults"}
+            for i, f in enumerate(families)]
+    return pd.DataFrame(rows), notes
+
+
+def _encode_target(task: Any) -> tuple[np.ndarray, int | None]:
+    if task.kind == "regression":
+        return task.y.to_numpy(dtype=float), None
+    classes, y = np.unique(task.y.to_numpy(), return_inverse=True)
+    return y, len(classes)
+
+
+def leaderboard(study: optuna.Study) -> pd.DataFrame:
+    """The study's finished trials, best first (:data:`LEADERBOARD_COLUMNS`).
+
+    Examples
+    --------
+    >>> import optuna
+    >>> optuna.logging.set_verbosity(optuna.logging.WARNING)
+    >>> study = optuna.create_study(direction="maximize")
+    >>> study.optimize(lambda t: t.suggest_float("linear_C", 1, 2) + 0 * len(
+    ...     t.suggest_categorical("family", ["linear"])), n_trials=2)
+    >>> leaderboard(study)["family"].tolist()
+    ['linear', 'linear']
+    """
+    rows = []
+    for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+        if FAMILY_PARAM not in t.params or t.value is None:
+            continue
+        family, params = split_params(t.params)
+        warm = t.user_attrs.get(_ATTR + "config_id")
+        rows.append({"trial": t.number, "family": family, "score": float(t.value),
+                     "score_std": t.user_attrs.get(_ATTR + "score_std", np.nan),
+                     "fit_seconds": t.user_attrs.get(_ATTR + "fit_seconds", np.nan),
+                     "source": "warm start" if warm else "sampler", "config_id": warm, "params": params})
+    frame = pd.DataFrame(rows, columns=[c for c in LEADERBOARD_COLUMNS if c != "rank"])
+    ascending = study.direction == optuna.study.StudyDirection.MINIMIZE
+    frame = frame.sort_values(["score", "trial"], ascending=[ascending, True], kind="stable")
+    frame.insert(0, "rank", np.arange(1, len(frame) + 1))
+    return frame.reset_index(drop=True)
+
+
+def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = None, storage: Any = None,
+               study_name: str | None = None, n_jobs: int = 1, warm_start: bool = True,
+               random_state: int | None = None, families: Sequence[str] | None = None,
+               n_trials: int | None = None, n_folds: int = 3, n_warm: int = 10, learner: Any = "default",
+               knowledge_base: Any = None, progress: bool = False, owner: str = "fit") -> SearchResult:
+    """Search pipelines for ``task`` within ``time_budget`` seconds and refit the best.
+
+    Parameters
+    ----------
+    task : Task
+        The data (see :func:`autometa.load_task`).
+    time_budget : float, default=60
+        Wall-clock seconds for everything (recommend, search, refit); kept within
+        10 % on data where one fit takes well under the budget.
+    metric : str, optional
+        A metric of the task's kind (default: balanced accuracy / R²).
+    storage : str or optuna storage, optional
+        Where the study lives (``"sqlite:///s.db"``, a ``JournalStorage``...); with
+        ``study_name`` an existing study is resumed.
+    study_name : str, optional
+        Name of the study in ``storage``.
+    n_jobs : int, default=1
+        Trials run in parallel threads (-1: one per CPU).
+    warm_start : bool, default=True
+        Start from the meta-learner's recommendations.
+    random_state : int, optional
+        Seed of the sampler, the folds and the models.
+    families : list of str, optional
+        Pipeline families to search (default: all).
+    n_trials : int, optional
+        Stop after this many trials in this call (the budget still applies).
+    n_folds : int, default=3
+        Cross-validation folds; each is an intermediate value for the pruner.
+    n_warm : int, default=10
+        Recommended configurations enqueued first.
+    learner, knowledge_base
+        The meta-learner and knowledge base for the recommendations.
+    progress : bool, default=False
+        Show a progress bar with the best score so far (on stderr).
+
+    Returns
+    -------
+    SearchResult
+
+    Examples
+    --------
+    >>> from autometa.tasks import load_task
+    >>> from autometa.search import run_search
+    >>> task = load_task("sklearn:iris")
+    >>> result = run_search(task, time_budget=5, warm_start=False, families=["linear"],
+    ...                     n_trials=3, random_state=0)
+    >>> result.family
+    'linear'
+    """
+    from autometa.knowledge import GREATER_IS_BETTER
+    from autometa.knowledge._evaluate import score_predictions
+    from autometa.pipelines import get_family
+
+    budget = Budget(time_budget)
+    families = check_families(families, owner)
+    metric = _check_metric(metric, task.kind, owner)
+    kind = task.kind
+    direction = "maximize" if GREATER_IS_BETTER[metric] else "minimize"
+    sign = 1.0 if direction == "maximize" else -1.0
+    if n_jobs == -1:
+        n_jobs = os.cpu_count() or 1
+    seed = 0 if random_state is None else int(random_state)
+    notes: list[str] = []
+    X = task.X
+    y, n_classes = _encode_target(task)
+    categorical = list(task.categorical)
+    from autometa.knowledge import Protocol
+    from autometa.knowledge._evaluate import make_folds
+
+    folds = make_folds(y, n_classes is not None, Protocol(n_folds=n_folds, seed=seed))
+    space = conditional_space(kind, families)
+
+    with _optuna_quiet(True):  # the progress bar, not per-trial log lines, shows the search
+        study = _open_study(storage, study_name, direction, random_state, kind, metric)
+        n_before = len(study.get_trials(deepcopy=False))
+        recs = pd.DataFrame()
+        if warm_start:
+            from autometa.search.warm_start import warm_start as enqueue
+
+            recs, rec_notes = _recommend(task, families=families, n=max(3 * n_warm, 30), metric=metric,
+                                         learner=learner, knowledge_base=knowledge_base,
+                                         time_budget=max(time_budget / (2 * (n_folds + 1)), 0.01))
+            notes += rec_notes
+            enqueue(study, task, n_trials=n_warm, search_space=space, recommendations=recs)
+
+        durations: list[float] = []
+        state: dict[str, Any] = {"best": None, "family": None, "fold_fit": 0.0}
+
+        def reserve() -> float:
+            # the refit of the best pipeline on all rows: ~ its fold fit time x the row ratio
+            ratio = len(folds) / max(len(folds) - 1, 1)
+            return 1.3 * ratio * state["fold_fit"] + 0.02 * budget.seconds
+
+        def objective(trial: optuna.Trial) -> float:
+            family, params = suggest_pipeline(trial, kind, families)
+            scores: list[float] = []
+            fit_seconds: list[float] = []
+            for step, (train, test) in enumerate(folds):
+                left = budget.remaining(reserve())
+                if left <= 0:
+                    trial.set_user_attr(_ATTR + "status", "budget")
+                    raise optuna.TrialPruned("time budget spent")
+                model = get_family(family).build(params, kind, categorical=categorical, random_state=seed)
+                start = time.perf_counter()
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        with time_limit(left):
+                            model.fit(X.iloc[train], y[train])
+                            fit_seconds.append(time.perf_counter() - start)
+                            value = score_predictions(model, X.iloc[test], y[test], n_classes)[metric]
+                except BudgetExceeded:
+                    trial.set_user_attr(_ATTR + "status", "budget")
+                    raise optuna.TrialPruned("time budget spent") from None
+                except Exception as exc:  # a failing configuration is a failed trial, not a crash
+                    last = traceback.format_exception_only(type(exc), exc)[-1].strip()
+                    trial.set_user_attr(_ATTR + "error", last[:300])
+                    raise
+                if not math.isfinite(value):
+                    trial.set_user_attr(_ATTR + "error", f"non-finite {metric}")
+                    raise ValueError(f"non-finite {metric}")
+                scores.append(value)
+                trial.report(float(np.mean(scores)), step)
+                if trial.should_prune():
+                    raise optuna.TrialPruned()
+            trial.set_user_attr(_ATTR + "score_std", float(np.std(scores)))
+            trial.set_user_attr(_ATTR + "fit_seconds", float(np.mean(fit_seconds)))
+            return float(np.mean(scores))
+
+        with SearchProgress(budget.seconds, enabled=progress, metric=metric) as bar:
+            def callback(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+                if trial.datetime_start and trial.datetime_complete:
+                    durations.append((trial.datetime_complete - trial.datetime_start).total_seconds())
+                if trial.state == TrialState.COMPLETE and trial.value is not None:
+                    if state["best"] is None or sign * trial.value > sign * state["best"]:
+                        state.update(best=trial.value, family=trial.params.get(FAMILY_PARAM),
+                                     fold_fit=trial.user_attrs.get(_ATTR + "fit_seconds", 0.0))
+                bar.update(elapsed=budget.elapsed(), trials=len(durations), best=state["best"],
+                           family=state["family"])
+                expected = float(np.median(durations)) if durations else 0.0
+                if budget.remaining(reserve()) < max(0.5 * expected, 0.01 * budget.seconds):
+                    study.stop()
+
+            if budget.remaining(reserve()) > 0:
+                study.optimize(objective, n_trials=n_trials, timeout=max(budget.remaining(reserve()), 1e-3),
+                               n_jobs=n_jobs, catch=(Exception,), callbacks=[callback])
+            board = leaderboard(study)
+            bar.update(elapsed=budget.elapsed(), trials=len(durations), best=state["best"],
+                       family=state["family"], note="refitting the best")
+            if len(board):
+                family, params = str(board["family"].iloc[0]), dict(board["params"].iloc[0])
+            else:
+                first = recs.iloc[0] if len(recs) else None
+                family = str(first["family"]) if first is not None else families[0]
+                params = dict(first["params"]) if first is not None else get_family(family).defaults(kind)
+                msg = (f"No trial finished within the time budget of {time_budget:g} s; the "
+                       f"{'first recommended' if first is not None else 'default'} {family} configuration "
+                       f"is refitted without validation. Give a larger time_budget.")
+                notes.append(msg)
+                warnings.warn(msg, AutometaWarning, stacklevel=3)
+            pipeline = get_family(family).build(params, kind, categorical=categorical, random_state=seed)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                pipeline.fit(X, y)
+            bar.update(elapsed=budget.elapsed(), trials=len(durations), best=state["best"],
+                       family=state["family"], note="done")
+    n_run = sum(t.number >= n_before and t.state != TrialState.WAITING
+                for t in study.get_trials(deepcopy=False))
+    return SearchResult(study=study, family=family, params=params, pipeline=pipeline, leaderboard=board,
+                        recommendations=recs, metric=metric, kind=kind, elapsed=budget.elapsed(),
+                        n_trials=max(n_run, 0), notes=notes)

@@ -1,0 +1,69 @@
+"""run_search: budget, warm start, pruning, resuming a stored study, refit."""
+
+from __future__ import annotations
+
+import time
+
+import optuna
+import pytest
+
+from autometa.exceptions import AutometaWarning, DataError
+from autometa.search import run_search
+from autometa.tasks import load_task
+
+
+@pytest.fixture(scope="module")
+def task(small_table):
+    X, y = small_table
+    return load_task(X, y=y, name="small")
+
+
+def test_fit_respects_its_budget(task, fake_recommend):
+    budget = 4.0
+    start = time.perf_counter()
+    result = run_search(task, time_budget=budget, random_state=0, families=["linear", "knn", "lightgbm"])
+    wall = time.perf_counter() - start
+    assert wall <= 1.1 * budget, wall
+    assert wall >= 0.7 * budget, wall  # the budget is used, not abandoned
+    assert result.n_trials > 3
+    board = result.leaderboard
+    assert board["score"].is_monotonic_decreasing
+    assert (board["source"] == "warm start").sum() >= 1
+    assert hasattr(result.pipeline, "predict") and result.family == board["family"].iloc[0]
+
+
+def test_warm_start_goes_first_and_folds_are_intermediate_values(task, fake_recommend):
+    result = run_search(task, time_budget=30, random_state=0, families=["linear", "knn"], n_trials=6,
+                        n_warm=3, n_folds=3)
+    trials = result.study.trials
+    assert [t.user_attrs.get("autometa_rank") for t in trials[:3]] == [1, 2, 3]
+    done = [t for t in trials if t.state == optuna.trial.TrialState.COMPLETE]
+    assert all(sorted(t.intermediate_values) == [0, 1, 2] for t in done)
+    assert isinstance(result.study.pruner, optuna.pruners.MedianPruner)
+
+
+def test_resume_a_sqlite_study(tmp_path, task, fake_recommend):
+    storage = f"sqlite:///{tmp_path / 'fit.db'}"
+    kwargs = dict(storage=storage, study_name="fit", random_state=0, families=["linear"], n_warm=2)
+    first = run_search(task, time_budget=20, n_trials=3, **kwargs)
+    n_first = len(first.study.trials)
+    assert n_first == 3
+    second = run_search(task, time_budget=20, n_trials=2, **kwargs)
+    assert len(second.study.trials) == n_first + 2
+    ids = [t.user_attrs.get("autometa_config_id") for t in second.study.trials]
+    assert len([i for i in ids if i]) == len({i for i in ids if i})  # no configuration enqueued twice
+    with pytest.raises(DataError, match="metric"):
+        run_search(task, time_budget=5, metric="accuracy", **kwargs)
+
+
+def test_no_trial_in_budget_refits_the_first_recommendation(task, fake_recommend):
+    with pytest.warns(AutometaWarning, match="No trial finished"):
+        result = run_search(task, time_budget=1e-3, families=["knn"])
+    assert result.family == "knn" and len(result.leaderboard) == 0
+
+
+def test_bad_metric_and_families(task):
+    with pytest.raises(DataError, match="'metric' parameter of fit must be None or one of"):
+        run_search(task, metric="r2", warm_start=False)
+    with pytest.raises(DataError, match="'families' parameter of fit"):
+        run_search(task, families=["xgboost"], warm_start=False)
