@@ -1,0 +1,365 @@
+"""scikit-learn estimators that search pipelines, and ``autometa.fit``.
+
+:class:`AutoMetaClassifier` and :class:`AutoMetaRegressor` run
+:func:`autometa.search.run_search` in ``fit``: a time-budgeted Optuna search over
+every pipeline family, warm-started from the meta-learner's recommendations, then
+the best pipeline refitted on all the data. :func:`fit` picks the right one for the
+target and fits it.
+
+Both follow scikit-learn's conventions (parameters stored as given in ``__init__``
+and checked in ``fit``, fitted attributes ending in ``_``, ``clone``-able,
+``NotFittedError`` before ``fit``) and pass ``check_estimator`` with a short
+budget, except for the checks listed in :data:`SKIPPED_CHECKS`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d, validate_data
+
+from autometa.exceptions import DataError
+
+__all__ = ["SKIPPED_CHECKS", "AutoMetaClassifier", "AutoMetaRegressor", "fit"]
+
+#: ``check_estimator`` checks the estimators are not expected to pass, and why
+SKIPPED_CHECKS: dict[str, str] = {}
+
+
+def _is_int(low: int) -> Callable[[Any], bool]:
+    return lambda v: bool(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= low)
+
+
+_RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "time_budget": (lambda v: bool(isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+                                   and np.isfinite(v) and v > 0), "a float > 0"),
+    "metric": (lambda v: v is None or isinstance(v, str), "None or a metric name"),
+    "study_name": (lambda v: v is None or isinstance(v, str), "None or a str"),
+    "n_jobs": (lambda v: v == -1 or _is_int(1)(v), "an int >= 1 or -1"),
+    "warm_start": (lambda v: isinstance(v, (bool, np.bool_)), "a bool"),
+    "random_state": (lambda v: v is None or _is_int(0)(v), "None or an int >= 0"),
+    "families": (lambda v: v is None or (isinstance(v, (list, tuple)) and len(v) > 0
+                                         and all(isinstance(f, str) for f in v)),
+                 "None or a non-empty list of family names"),
+    "n_trials": (lambda v: v is None or _is_int(1)(v), "None or an int >= 1"),
+    "n_folds": (_is_int(2), "an int >= 2"),
+    "verbose": (lambda v: bool(isinstance(v, (bool, int, np.integer)) and v >= 0), "a bool or an int >= 0"),
+}
+
+
+class _AutoMetaBase(BaseEstimator):
+    """Shared parameters, validation, fit and predict of the two estimators."""
+
+    _kind_group: ClassVar[str]
+    #: parameter -> (check, description of the allowed values)
+    _parameter_rules: ClassVar[dict[str, tuple[Callable[[Any], bool], str]]] = _RULES
+
+    def __init__(self, time_budget: float = 60.0, *, metric: str | None = None, storage: Any = None,
+                 study_name: str | None = None, n_jobs: int = 1, warm_start: bool = True,
+                 random_state: int | None = None, families: list[str] | None = None,
+                 n_trials: int | None = None, n_folds: int = 3, verbose: int = 0) -> None:
+        self.time_budget = time_budget
+        self.metric = metric
+        self.storage = storage
+        self.study_name = study_name
+        self.n_jobs = n_jobs
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.families = families
+        self.n_trials = n_trials
+        self.n_folds = n_folds
+        self.verbose = verbose
+
+    # ----------------------------------------------------------------- checks
+    def _check_params(self) -> None:
+        name = type(self).__name__
+        for param, (check, allowed) in self._parameter_rules.items():
+            value = getattr(self, param)
+            if not check(value):
+                raise DataError(f"The {param!r} parameter of {name} must be {allowed}. Got {value!r}.")
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+    def _check_X(self, X: Any, y: Any = None, *, reset: bool) -> tuple[pd.DataFrame, Any]:
+        """A DataFrame keeps its dtypes (categorical columns); anything else becomes numeric."""
+        if isinstance(X, pd.DataFrame):
+            validate_data(self, X, skip_check_array=True, reset=reset)
+            if reset and X.shape[1] == 0:
+                raise ValueError(f"0 feature(s) (shape={X.shape}) while a minimum of 1 is required.")
+            frame = X
+            if not all(isinstance(c, str) for c in X.columns):  # the pipelines select columns by name
+                frame = X.set_axis([str(c) for c in X.columns], axis=1)
+            if y is not None:
+                y = column_or_1d(y, warn=True)
+                if len(y) != len(X):
+                    raise ValueError(f"Found input variables with inconsistent numbers of samples: "
+                                     f"[{len(X)}, {len(y)}]")
+                if self._kind_group == "regression":
+                    y = check_array(y, ensure_2d=False, dtype="numeric", input_name="y")
+        else:
+            if y is not None:
+                X, y = validate_data(self, X, y, reset=reset, ensure_all_finite="allow-nan", dtype="numeric",
+                                     y_numeric=self._kind_group == "regression")
+            else:
+                X = validate_data(self, X, reset=reset, ensure_all_finite="allow-nan", dtype="numeric")
+            frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+        return frame, y
+
+    # -------------------------------------------------------------------- fit
+    def fit(self, X: Any, y: Any) -> _AutoMetaBase:
+        """Search pipelines within ``time_budget`` seconds and refit the best on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Features; a DataFrame's categorical columns (object, string, category,
+            bool) are encoded by each pipeline.
+        y : array-like of shape (n_samples,)
+            Target.
+
+        Returns
+        -------
+        self
+        """
+        from autometa.search import run_search
+        from autometa.tasks import load_task
+
+        self._check_params()
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
+        frame, y = self._check_X(X, y, reset=True)
+        if len(frame) < 2:
+            raise ValueError(f"{type(self).__name__} needs at least 2 samples; got n_samples = {len(frame)}.")
+        if self._kind_group == "classification":
+            check_classification_targets(y)
+            self.classes_, encoded = np.unique(y, return_inverse=True)
+            if len(self.classes_) < 2:
+                raise ValueError(f"{type(self).__name__} needs samples of at least 2 classes in the data, but "
+                                 f"the data contains only one class: {self.classes_[0]!r}.")
+            kind = "binary" if len(self.classes_) == 2 else "multiclass"
+            target = pd.Series(encoded, index=frame.index, name="target")
+        else:
+            kind = "regression"
+            target = pd.Series(np.asarray(y, dtype=float), index=frame.index, name="target")
+        task = load_task(frame, y=target, kind=kind, name="fit")
+        result = run_search(task, time_budget=float(self.time_budget), metric=self.metric, storage=self.storage,
+                            study_name=self.study_name, n_jobs=self.n_jobs, warm_start=bool(self.warm_start),
+                            random_state=self.random_state, families=self.families, n_trials=self.n_trials,
+                            n_folds=self.n_folds, progress=bool(self.verbose), owner=type(self).__name__)
+        self.best_pipeline_ = result.pipeline
+        self.best_family_ = result.family
+        self.best_params_ = result.params
+        self.best_score_ = float(result.leaderboard["score"].iloc[0]) if len(result.leaderboard) else np.nan
+        self.leaderboard_ = result.leaderboard
+        self.study_ = result.study
+        self.recommendations_ = result.recommendations
+        self.metric_ = result.metric
+        self.kind_ = result.kind
+        self.search_seconds_ = result.elapsed
+        self.n_trials_ = result.n_trials
+        self.notes_ = result.notes
+        return self
+
+    def _frame(self, X: Any) -> pd.DataFrame:
+        check_is_fitted(self, "best_pipeline_")
+        frame, _ = self._check_X(X, reset=False)
+        return frame
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Save the estimator with joblib (``joblib.load`` or :meth:`load` reads it back)."""
+        import joblib
+
+        joblib.dump(self, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Any:
+        """Load an estimator saved with :meth:`save` (or ``joblib.dump``)."""
+        import joblib
+
+        model = joblib.load(path)
+        if not isinstance(model, _AutoMetaBase):
+            raise DataError(f"{os.fspath(path)!r} does not hold an autometa model (found "
+                            f"{type(model).__name__}).")
+        return model
+
+
+class AutoMetaClassifier(ClassifierMixin, _AutoMetaBase):
+    """A classifier that finds its own pipeline: meta-learned warm start, then an Optuna search.
+
+    Parameters
+    ----------
+    time_budget : float, default=60
+        Wall-clock seconds for the whole ``fit`` (recommend, search, refit), kept
+        within 10 % when one fit takes well under the budget.
+    metric : str, optional
+        ``"balanced_accuracy"`` (default), ``"accuracy"``, ``"roc_auc"`` or ``"log_loss"``.
+    storage : str or optuna storage, optional
+        Where the study lives (``"sqlite:///s.db"``, a ``JournalStorage``...).
+    study_name : str, optional
+        Name of the study in ``storage``; an existing one is resumed.
+    n_jobs : int, default=1
+        Trials run in parallel threads (-1: one per CPU).
+    warm_start : bool, default=True
+        Start from the configurations the meta-learner recommends.
+    random_state : int, optional
+        Seed of the sampler, the folds and the models.
+    families : list of str, optional
+        Pipeline families to search (default: all eight).
+    n_trials : int, optional
+        At most this many trials (with a fixed ``random_state``, fits are then
+        repeatable while the budget is not hit).
+    n_folds : int, default=3
+        Cross-validation folds per trial; each is reported to the pruner.
+    verbose : int, default=0
+        ``> 0`` shows a progress bar with the best score so far on stderr.
+
+    Attributes
+    ----------
+    classes_ : ndarray
+        The class labels.
+    best_pipeline_ : sklearn.pipeline.Pipeline
+        The best configuration refitted on all the data (on labels ``0..n_classes-1``).
+    best_family_, best_params_, best_score_ : str, dict, float
+        The best configuration and its mean cross-validated score.
+    leaderboard_ : DataFrame
+        Finished trials, best first.
+    study_ : optuna.Study
+        The study.
+    recommendations_ : DataFrame
+        What the meta-learner recommended.
+    n_features_in_, feature_names_in_ : int, ndarray
+        As in scikit-learn.
+
+    Notes
+    -----
+    ``predict`` is the arg-max of ``predict_proba``. When the best pipeline has no
+    probabilities (the RBF SVM), ``predict_proba`` is a softmax of its decision
+    function: it ranks like the SVM but is not calibrated.
+
+    ``check_estimator`` passes with ``AutoMetaClassifier(time_budget=30, n_trials=2,
+    families=["linear"], warm_start=False, random_state=0)``; no check is skipped
+    (:data:`SKIPPED_CHECKS`). A time-budgeted search without ``n_trials`` is not
+    repeatable (how many trials run depends on the machine's speed), so the
+    idempotence checks need ``n_trials``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from autometa import AutoMetaClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = AutoMetaClassifier(time_budget=10, families=["linear", "knn"], n_trials=4,
+    ...                            warm_start=False, random_state=0).fit(X, y)
+    >>> model.predict(X[:3]).tolist()
+    [0, 0, 0]
+    """
+
+    _kind_group = "classification"
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities, columns in the order of ``classes_``."""
+        frame = self._frame(X)
+        pipe = self.best_pipeline_
+        if hasattr(pipe, "predict_proba"):
+            proba = np.asarray(pipe.predict_proba(frame), dtype=float)
+        else:
+            raw = np.asarray(pipe.decision_function(frame), dtype=float)
+            if raw.ndim == 1:
+                raw = np.column_stack([-raw, raw])
+            raw = np.exp(raw - raw.max(axis=1, keepdims=True))
+            proba = raw / raw.sum(axis=1, keepdims=True)
+        full = np.zeros((len(frame), len(self.classes_)))
+        full[:, np.asarray(pipe.classes_, dtype=int)] = proba
+        return full
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predicted class labels."""
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+
+class AutoMetaRegressor(RegressorMixin, _AutoMetaBase):
+    """A regressor that finds its own pipeline: meta-learned warm start, then an Optuna search.
+
+    Parameters are those of :class:`AutoMetaClassifier`; ``metric`` is ``"r2"``
+    (default), ``"rmse"`` or ``"mae"``.
+
+    Notes
+    -----
+    ``check_estimator`` passes with ``AutoMetaRegressor(time_budget=30, n_trials=2,
+    families=["linear"], warm_start=False, random_state=0)``; no check is skipped.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from autometa import AutoMetaRegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> model = AutoMetaRegressor(time_budget=10, families=["linear"], n_trials=3,
+    ...                           warm_start=False, random_state=0).fit(X, y)
+    >>> round(model.score(X, y), 1)
+    0.5
+    """
+
+    _kind_group = "regression"
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predicted targets."""
+        frame = self._frame(X)
+        return np.asarray(self.best_pipeline_.predict(frame), dtype=float)
+
+
+def fit(X: Any, y: Any, *, time_budget: float = 60.0, metric: str | None = None, storage: Any = None,
+        study_name: str | None = None, n_jobs: int = 1, warm_start: bool = True,
+        random_state: int | None = None, families: list[str] | None = None, n_trials: int | None = None,
+        verbose: int = 0) -> AutoMetaClassifier | AutoMetaRegressor:
+    """Find and fit a good pipeline for ``(X, y)`` within ``time_budget`` seconds.
+
+    Parameters
+    ----------
+    X : DataFrame, array-like, path or loader spec
+        Features, or a table / file holding the target column named by ``y``.
+    y : array-like or str
+        Target, or the name of the target column of ``X``.
+    time_budget : float, default=60
+        Wall-clock seconds for everything.
+    metric, storage, study_name, n_jobs, warm_start, random_state, families, n_trials, verbose
+        See :class:`AutoMetaClassifier`.
+
+    Returns
+    -------
+    AutoMetaClassifier or AutoMetaRegressor
+        Fitted: a regressor when the target is continuous, a classifier otherwise;
+        with ``leaderboard_``, ``study_``, ``recommendations_``, ``best_pipeline_``.
+
+    Examples
+    --------
+    >>> import autometa
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    >>> model = autometa.fit(X, y, time_budget=20)                  # doctest: +SKIP
+    >>> model.leaderboard_.head()                                   # doctest: +SKIP
+    """
+    if isinstance(y, str):
+        from autometa.tasks import load_task
+
+        task = load_task(X, target=y)
+        X, y = task.X, task.y
+        regression = task.kind == "regression"
+    else:
+        if y is None:
+            raise DataError("fit requires y: the target values, or the name of the target column of X.")
+        values = np.asarray(y)
+        regression = values.dtype.kind == "f" and type_of_target(values.ravel()) == "continuous"
+    cls = AutoMetaRegressor if regression else AutoMetaClassifier
+    model = cls(time_budget=time_budget, metric=metric, storage=storage, study_name=study_name, n_jobs=n_jobs,
+                warm_start=warm_start, random_state=random_state, families=families, n_trials=n_trials,
+                verbose=verbose)
+    return model.fit(X, y)

@@ -1,0 +1,137 @@
+"""AutoMetaClassifier / AutoMetaRegressor: scikit-learn conventions, check_estimator, fit(), save/load."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import time
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+import autometa
+from autometa import AutoMetaClassifier, AutoMetaRegressor
+from autometa.exceptions import DataError
+
+FAST = dict(time_budget=30, n_trials=1, n_folds=2, families=["knn"], warm_start=False, random_state=0)
+
+#: cheap checks run in the default suite; the whole of check_estimator is marked slow
+_QUICK = {"check_estimator_cloneable", "check_estimator_repr", "check_no_attributes_set_in_init",
+          "check_estimators_unfitted", "check_fit_check_is_fitted", "check_estimators_fit_returns_self",
+          "check_n_features_in", "check_estimators_pickle", "check_requires_y_none", "check_fit2d_1sample",
+          "check_classifiers_one_label", "check_classifiers_regression_target", "check_get_params_invariance",
+          "check_set_params", "check_dont_overwrite_parameters"}
+
+
+def _name(check) -> str:
+    return getattr(check, "func", check).__name__
+
+
+def _checks() -> list:
+    mark = parametrize_with_checks([AutoMetaClassifier(**FAST), AutoMetaRegressor(**FAST)])
+    ids = mark.kwargs["ids"]
+    return [pytest.param(est, check, id=f"{ids(est)}-{ids(check)}",
+                         marks=() if _name(check) in _QUICK else (pytest.mark.slow,))
+            for est, check in mark.args[1]]
+
+
+@pytest.mark.parametrize("estimator, check", _checks())
+def test_sklearn_check(estimator, check):
+    check(estimator)
+
+
+@pytest.fixture(scope="module")
+def small_table() -> tuple[pd.DataFrame, pd.Series]:
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(120, 4)), columns=["a", "b", "c", "d"])
+    X["colour"] = rng.choice(["red", "green", "blue"], size=len(X))
+    y = pd.Series((X["a"] + (X["colour"] == "red") > 0.3).astype(int), name="label")
+    return X, y
+
+
+@pytest.fixture
+def fake_recommend(monkeypatch):
+    from autometa.pipelines import portfolio
+
+    def recommend(X, y=None, *, top=10, families=None, **kwargs):
+        table = portfolio()
+        table = table[table["family"].isin(families)] if families else table
+        rows = [{"rank": i + 1, "config_id": c.config_id, "family": c.family,
+                 "params": c.params if isinstance(c.params, dict) else json.loads(c.params),
+                 "predicted_score": 0.5, "expected_fit_seconds": 0.1, "why": "fake"}
+                for i, c in enumerate(table.head(top).itertuples(index=False))]
+        return pd.DataFrame(rows)
+
+    monkeypatch.setattr(importlib.import_module("autometa.metalearn"), "recommend", recommend)
+
+
+@pytest.fixture
+def no_recommend(monkeypatch):
+    def recommend(*args, **kwargs):
+        raise AssertionError("recommend should not be called")
+
+    monkeypatch.setattr(importlib.import_module("autometa.metalearn"), "recommend", recommend)
+
+
+def test_not_fitted_and_clone():
+    model = AutoMetaClassifier(time_budget=5)
+    with pytest.raises(NotFittedError):
+        model.predict(np.zeros((2, 2)))
+    assert clone(model).get_params() == model.get_params()
+
+
+@pytest.mark.parametrize("param, value, allowed", [
+    ("time_budget", -5, "a float > 0. Got -5."),
+    ("n_jobs", 0, "an int >= 1 or -1. Got 0."),
+    ("families", [], "None or a non-empty list of family names. Got []."),
+    ("n_folds", 1, "an int >= 2. Got 1."),
+])
+def test_parameter_errors(param, value, allowed):
+    X, y = np.random.default_rng(0).normal(size=(20, 2)), np.arange(20) % 2
+    with pytest.raises(DataError) as info:
+        AutoMetaClassifier(**{param: value}).fit(X, y)
+    assert str(info.value) == f"The {param!r} parameter of AutoMetaClassifier must be {allowed}"
+
+
+def test_fit_dataframe_with_strings_and_save_load(tmp_path, small_table, fake_recommend):
+    X, y = small_table
+    labels = y.map({0: "no", 1: "yes"})
+    start = time.perf_counter()
+    model = autometa.fit(X, labels, time_budget=3, families=["linear", "knn"], random_state=0)
+    assert time.perf_counter() - start <= 3.3
+    assert isinstance(model, AutoMetaClassifier)
+    assert set(model.predict(X)) <= {"no", "yes"} and model.score(X, labels) > 0.7
+    proba = model.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    for attr in ("leaderboard_", "study_", "recommendations_", "best_pipeline_"):
+        assert hasattr(model, attr)
+    assert len(model.recommendations_) > 0
+    path = tmp_path / "model.joblib"
+    model.save(path)
+    loaded = AutoMetaClassifier.load(path)
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    assert joblib.load(path).leaderboard_.equals(model.leaderboard_)
+
+
+def test_fit_regression_by_target_name(no_recommend):
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame(rng.normal(size=(80, 3)), columns=["a", "b", "c"])
+    df["target"] = 2 * df["a"] - df["b"] + rng.normal(scale=0.1, size=len(df))
+    model = autometa.fit(df, "target", time_budget=10, warm_start=False, families=["linear"], n_trials=2,
+                         random_state=0)
+    assert isinstance(model, AutoMetaRegressor) and model.metric_ == "r2"
+    assert model.score(df.drop(columns="target"), df["target"]) > 0.9
+
+
+def test_svm_without_probabilities_still_gives_predict_proba(no_recommend):
+    X, y = np.random.default_rng(2).normal(size=(60, 3)), np.arange(60) % 3
+    model = AutoMetaClassifier(time_budget=10, families=["svm"], n_trials=1, warm_start=False,
+                               random_state=0).fit(X, y)
+    proba = model.predict_proba(X)
+    assert proba.shape == (60, 3)
+    np.testing.assert_array_equal(model.classes_[proba.argmax(axis=1)], model.predict(X))
