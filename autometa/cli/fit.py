@@ -1,0 +1,152 @@
+"""`autometa fit`, `autometa predict` and `autometa warm-start`: searches and models from the shell."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from autometa.cli._output import console, print_json, print_table
+
+__all__ = ["register"]
+
+_LEADERBOARD_SHOWN = ["rank", "trial", "family", "score", "score_std", "fit_seconds", "source", "config_id"]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p_fit = sub.add_parser("fit", help="search pipelines for a dataset within a time budget and save the best")
+    p_fit.add_argument("spec", metavar="FILE", help="CSV/TSV/Parquet path, pmlb:NAME, sklearn:NAME or openml:ID")
+    p_fit.add_argument("--target", help="target column (files and tables)")
+    p_fit.add_argument("--time-budget", type=float, default=60.0, metavar="S",
+                       help="wall-clock seconds for the whole search (default: 60)")
+    p_fit.add_argument("--out", help="save the fitted model here (joblib)")
+    p_fit.add_argument("--metric", help="metric to optimise (default: balanced_accuracy / r2)")
+    p_fit.add_argument("--storage", help="Optuna storage URL, e.g. sqlite:///study.db (resumable)")
+    p_fit.add_argument("--study-name", help="study name in --storage (an existing one is resumed)")
+    p_fit.add_argument("--n-jobs", type=int, default=1, help="trials in parallel (default: 1)")
+    p_fit.add_argument("--families", nargs="+", help="only these pipeline families")
+    p_fit.add_argument("--no-warm-start", action="store_true", help="do not start from recommendations")
+    p_fit.add_argument("--seed", type=int, help="random seed")
+    p_fit.add_argument("--top", type=int, default=10, help="leaderboard rows shown (default: 10)")
+    p_fit.add_argument("--quiet", action="store_true", help="no progress bar")
+    p_fit.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p_fit.set_defaults(func=_fit)
+
+    p_pred = sub.add_parser("predict", help="predict a table with a model saved by `autometa fit`")
+    p_pred.add_argument("model", help="model file written by `autometa fit --out`")
+    p_pred.add_argument("spec", metavar="FILE", help="CSV/TSV/Parquet path with the model's feature columns")
+    p_pred.add_argument("--out", help="write the predictions to this CSV (default: stdout)")
+    p_pred.add_argument("--proba", action="store_true", help="class probabilities (classifiers)")
+    p_pred.set_defaults(func=_predict)
+
+    p_ws = sub.add_parser("warm-start", help="enqueue recommended configurations into an existing Optuna study")
+    p_ws.add_argument("spec", metavar="FILE", help="CSV/TSV/Parquet path, pmlb:NAME, sklearn:NAME or openml:ID")
+    p_ws.add_argument("--storage", required=True, help="Optuna storage URL, e.g. sqlite:///study.db")
+    p_ws.add_argument("--study-name", "--study", dest="study_name", required=True, help="the study's name")
+    p_ws.add_argument("--target", help="target column (files and tables)")
+    p_ws.add_argument("-n", "--n-trials", type=int, default=10, help="configurations to enqueue (default: 10)")
+    p_ws.add_argument("--map", nargs="+", default=[], metavar="NAME=AUTOMETA",
+                      help="map a study parameter to autometa's, e.g. lr=lightgbm.learning_rate model=family")
+    p_ws.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p_ws.set_defaults(func=_warm_start)
+
+
+def _fit(args: argparse.Namespace) -> int:
+    import autometa
+    from autometa.exceptions import DataError
+    from autometa.tasks import load_task
+
+    if args.time_budget <= 0:
+        raise DataError(f"--time-budget must be a number of seconds > 0. Got {args.time_budget:g}.")
+    task = load_task(args.spec, target=args.target)
+    model = autometa.fit(task.X, task.y, time_budget=args.time_budget, metric=args.metric, storage=args.storage,
+                         study_name=args.study_name, n_jobs=args.n_jobs, warm_start=not args.no_warm_start,
+                         random_state=args.seed, families=args.families, verbose=0 if args.quiet or args.json else 1)
+    if args.out:
+        model.save(args.out)
+    board = model.leaderboard_.head(args.top)
+    summary = {"task": task.name, "kind": task.kind, "metric": model.metric_, "best_family": model.best_family_,
+               "best_params": model.best_params_, "best_score": model.best_score_,
+               "seconds": round(model.search_seconds_, 2), "trials": model.n_trials_, "model": args.out,
+               "notes": model.notes_}
+    if args.json:
+        print_json({**summary, "leaderboard": board[[*_LEADERBOARD_SHOWN, "params"]].to_dict(orient="records")})
+        return 0
+    print_table(board[_LEADERBOARD_SHOWN], title=f"{task.name}: leaderboard by {model.metric_} "
+                f"({model.n_trials_} trials in {model.search_seconds_:.1f} s)", float_format="{:.4g}")
+    err = console(stderr=True)
+    for note in model.notes_:
+        err.print(f"[yellow]note:[/yellow] {note}")
+    err.print(f"best: {model.best_family_} {json.dumps(model.best_params_, default=str)}")
+    if args.out:
+        err.print(f"saved to {args.out}")
+    return 0
+
+
+def _predict(args: argparse.Namespace) -> int:
+    import numpy as np
+    import pandas as pd
+
+    from autometa.estimators import AutoMetaClassifier
+    from autometa.exceptions import DataError
+    from autometa.tasks import read_table
+
+    try:
+        model: Any = AutoMetaClassifier.load(args.model)
+    except (OSError, EOFError) as exc:
+        raise DataError(f"Cannot read model {args.model!r}: {exc}") from exc
+    table = read_table(args.spec)
+    names = getattr(model, "feature_names_in_", None)
+    if names is not None:
+        missing = [c for c in names if c not in table.columns]
+        if missing:
+            raise DataError(f"{args.spec} lacks the model's feature column(s) {missing}.")
+        table = table[list(names)]
+    if args.proba:
+        if not hasattr(model, "predict_proba"):
+            raise DataError("--proba needs a classifier; this model is a regressor.")
+        out = pd.DataFrame(model.predict_proba(table), columns=[f"proba_{c}" for c in model.classes_])
+    else:
+        out = pd.DataFrame({"prediction": np.asarray(model.predict(table))})
+    if args.out:
+        out.to_csv(args.out, index=False)
+        console(stderr=True).print(f"{len(out)} predictions written to {args.out}")
+    else:
+        print(out.to_csv(index=False), end="")
+    return 0
+
+
+def _warm_start(args: argparse.Namespace) -> int:
+    import optuna
+
+    from autometa.exceptions import DataError
+    from autometa.search import warm_start
+
+    if args.n_trials < 1:
+        raise DataError(f"-n must be an integer >= 1. Got {args.n_trials}.")
+    param_map = {}
+    for item in args.map:
+        name, sep, target = item.partition("=")
+        if not sep or not name or not target:
+            raise DataError(f"--map takes NAME=AUTOMETA pairs such as lr=lightgbm.learning_rate. Got {item!r}.")
+        param_map[name] = target
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    try:
+        study = optuna.load_study(study_name=args.study_name, storage=args.storage)
+    except KeyError as exc:
+        raise DataError(f"No study named {args.study_name!r} in {args.storage}.") from exc
+    table = warm_start(study, args.spec, args.target, n_trials=args.n_trials, param_map=param_map or None)
+    if args.json:
+        print_json({"study": args.study_name, "enqueued": table.to_dict(orient="records"),
+                    "skipped": table.attrs.get("skipped", 0),
+                    "unmatched": table.attrs.get("unmatched", [])})
+        return 0
+    shown = table.assign(params=[json.dumps(p, default=str) for p in table["params"]],
+                         source_datasets=[", ".join(s) for s in table["source_datasets"]])
+    print_table(shown, title=f"{args.study_name}: {len(table)} configurations enqueued")
+    err = console(stderr=True)
+    if table.attrs.get("skipped"):
+        err.print(f"{table.attrs['skipped']} already tried or queued, skipped")
+    if table.attrs.get("unmatched"):
+        err.print(f"left to the sampler: {', '.join(table.attrs['unmatched'])}")
+    return 0

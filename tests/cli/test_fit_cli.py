@@ -1,0 +1,100 @@
+"""`autometa fit`, `predict`, `warm-start` and `demo`, in-process with a fake recommend."""
+
+from __future__ import annotations
+
+import importlib
+import json
+
+import numpy as np
+import optuna
+import pandas as pd
+import pytest
+
+from autometa.cli import main
+
+
+@pytest.fixture
+def fake_recommend(monkeypatch):
+    from autometa.pipelines import portfolio
+
+    def recommend(X, y=None, *, top=10, families=None, **kwargs):
+        table = portfolio()
+        table = table[table["family"].isin(families)] if families else table
+        rows = [{"rank": i + 1, "config_id": c.config_id, "family": c.family,
+                 "params": c.params if isinstance(c.params, dict) else json.loads(c.params),
+                 "predicted_score": 0.5, "expected_fit_seconds": 0.1, "why": "fake"}
+                for i, c in enumerate(table.head(top).itertuples(index=False))]
+        return pd.DataFrame(rows)
+
+    monkeypatch.setattr(importlib.import_module("autometa.metalearn"), "recommend", recommend)
+
+
+@pytest.fixture
+def csv(tmp_path):
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.normal(size=(100, 3)), columns=["a", "b", "c"])
+    df["y"] = np.where(df["a"] + 0.3 * df["b"] > 0, "pos", "neg")
+    path = tmp_path / "data.csv"
+    df.to_csv(path, index=False)
+    return path
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_fit_then_predict(tmp_path, capsys, csv, fake_recommend):
+    model = tmp_path / "model.joblib"
+    code, out, err = run(capsys, "fit", csv, "--target", "y", "--time-budget", 3, "--out", model,
+                         "--families", "linear", "knn", "--seed", 0, "--json")
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["best_family"] in {"linear", "knn"} and summary["leaderboard"]
+    assert model.exists()
+    preds = tmp_path / "preds.csv"
+    code, out, err = run(capsys, "predict", model, csv, "--out", preds)
+    assert code == 0, err
+    table = pd.read_csv(preds)
+    assert len(table) == 100 and set(table["prediction"]) <= {"pos", "neg"}
+    code, out, _ = run(capsys, "predict", model, csv, "--proba")
+    assert out.splitlines()[0] == "proba_neg,proba_pos"
+
+
+def test_warm_start_command(tmp_path, capsys, csv, fake_recommend):
+    storage = f"sqlite:///{tmp_path / 's.db'}"
+    study = optuna.create_study(storage=storage, study_name="mine", direction="maximize")
+    study.optimize(lambda t: t.suggest_float("lr", 0.01, 0.3, log=True)
+                   + t.suggest_int("leaves", 4, 64) * 0, n_trials=1)
+    code, out, err = run(capsys, "warm-start", "--storage", storage, "--study-name", "mine", csv,
+                         "--target", "y", "-n", 3, "--map", "lr=lightgbm.learning_rate",
+                         "leaves=lightgbm.num_leaves", "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert len(result["enqueued"]) == 3
+    waiting = optuna.load_study(study_name="mine", storage=storage).get_trials(
+        states=(optuna.trial.TrialState.WAITING,))
+    assert len(waiting) == 3 and set(waiting[0].system_attrs["fixed_params"]) == {"lr", "leaves"}
+
+
+def test_warm_start_nothing_matches_is_a_one_line_error(tmp_path, capsys, csv, fake_recommend):
+    storage = f"sqlite:///{tmp_path / 's.db'}"
+    study = optuna.create_study(storage=storage, study_name="odd")
+    study.optimize(lambda t: t.suggest_float("zork", 0, 1), n_trials=1)
+    code, out, err = run(capsys, "warm-start", "--storage", storage, "--study", "odd", csv, "--target", "y")
+    assert code == 2 and "['zork'] not understood" in err and "param_map" in err
+
+
+def test_bad_inputs(tmp_path, capsys, csv):
+    code, _, err = run(capsys, "fit", csv, "--target", "y", "--time-budget", -5)
+    assert code == 2 and "--time-budget must be" in err
+    code, _, err = run(capsys, "predict", tmp_path / "missing.joblib", csv)
+    assert code == 2 and "Cannot read model" in err
+
+
+def test_demo_json(capsys, fake_recommend):
+    code, out, err = run(capsys, "demo", "--dataset", "iris", "--time-budget", 2, "--json")
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["dataset"] == "iris" and summary["test_score"] > 0.8 and summary["leaderboard"]
