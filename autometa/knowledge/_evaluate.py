@@ -109,7 +109,7 @@ def make_folds(y: np.ndarray, classification: bool, protocol: Protocol) -> list[
     return list(splitter.split(np.zeros(len(y))))
 
 
-def _scores(model: Any, X: pd.DataFrame, n_classes: int) -> tuple[np.ndarray | None, bool]:
+def _scores(model: Any, X: pd.DataFrame | np.ndarray, n_classes: int) -> tuple[np.ndarray | None, bool]:
     """Class scores for ROC-AUC/log-loss in the global class order, and whether they are probabilities."""
     fitted = np.asarray(model.classes_)
     if hasattr(model, "predict_proba"):
@@ -135,7 +135,7 @@ def _scores(model: Any, X: pd.DataFrame, n_classes: int) -> tuple[np.ndarray | N
     return full, is_proba
 
 
-def score_predictions(model: Any, X: pd.DataFrame, y: np.ndarray, n_classes: int | None) -> dict[str, float]:
+def score_predictions(model: Any, X: pd.DataFrame | np.ndarray, y: np.ndarray, n_classes: int | None) -> dict[str, float]:
     """Every metric of the task's kind for a fitted ``model`` on ``(X, y)``."""
     from sklearn import metrics
 
@@ -169,7 +169,24 @@ def score_predictions(model: Any, X: pd.DataFrame, y: np.ndarray, n_classes: int
     return out
 
 
-def evaluate_configuration(family: str, params: dict[str, Any], X: pd.DataFrame, y: np.ndarray,
+def _rows(X: pd.DataFrame | np.ndarray, index: np.ndarray) -> pd.DataFrame | np.ndarray:
+    return X[index] if isinstance(X, np.ndarray) else X.iloc[index]
+
+
+def as_fast_matrix(X: pd.DataFrame) -> pd.DataFrame | np.ndarray:
+    """``X`` as a float array when every column is numeric, else unchanged.
+
+    scikit-learn's column transformers check a DataFrame column by column at every
+    fit and predict; on small tables that overhead dominates (about 5x the fit time
+    of a linear model on 32 rows). Numeric tables (all of PMLB: its categories are
+    integer codes) lose nothing by being passed as an array: the categorical mask is
+    positional.
+    """
+    numeric = all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in X.dtypes)
+    return X.to_numpy(dtype=float) if numeric else X
+
+
+def evaluate_configuration(family: str, params: dict[str, Any], X: pd.DataFrame | np.ndarray, y: np.ndarray,
                            classes: np.ndarray | None, kind: str, categorical: Sequence[bool],
                            folds: list[tuple[np.ndarray, np.ndarray]], protocol: Protocol) -> list[dict[str, Any]]:
     """Cross-validate one configuration: one record per fold, failures recorded, never raised."""
@@ -189,12 +206,12 @@ def evaluate_configuration(family: str, params: dict[str, Any], X: pd.DataFrame,
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 with _time_limit(protocol.fit_timeout):
-                    model.fit(X.iloc[train], y[train])
+                    model.fit(_rows(X, train), y[train])
                 rec["fit_seconds"] = time.perf_counter() - start
                 if rec["fit_seconds"] > protocol.fit_timeout:
                     raise FitTimeout(f"fit took {rec['fit_seconds']:.1f} s > {protocol.fit_timeout:g} s")
                 t0 = time.perf_counter()
-                rec.update(score_predictions(model, X.iloc[test], y[test], n_classes))
+                rec.update(score_predictions(model, _rows(X, test), y[test], n_classes))
                 rec["predict_seconds"] = time.perf_counter() - t0
         except FitTimeout as exc:
             rec.update(status="timeout", error=str(exc), fit_seconds=time.perf_counter() - start)
@@ -220,10 +237,11 @@ def evaluate_task(task: Task, configurations: pd.DataFrame, protocol: Protocol,
     """
     X, y, classes = prepare_task(task, protocol)
     folds = make_folds(y, task.is_classification, protocol)
+    matrix = as_fast_matrix(X)
     rows: list[dict[str, Any]] = []
     for cfg in configurations.itertuples(index=False):
         params = json.loads(cfg.params) if isinstance(cfg.params, str) else dict(cfg.params)
-        for rec in evaluate_configuration(cfg.family, params, X, y, classes, task.kind, task.categorical,
+        for rec in evaluate_configuration(cfg.family, params, matrix, y, classes, task.kind, task.categorical,
                                           folds, protocol):
             rows.append({"dataset": task.name, "config_id": cfg.config_id, **rec})
         if progress is not None:
