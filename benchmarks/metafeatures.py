@@ -18,6 +18,7 @@ Usage::
     python benchmarks/metafeatures.py                    # everything (about 10 minutes)
     python benchmarks/metafeatures.py --quick            # 1k x 20 and two PMLB datasets
     python benchmarks/metafeatures.py --data-dir PATH --no-pymfe
+    python benchmarks/metafeatures.py --sweep            # autometa on every PMLB dataset
 """
 
 from __future__ import annotations
@@ -183,6 +184,8 @@ def print_speed(cases: list[Case]) -> None:
         a = case.results["autometa"]
         p = case.results.get("pymfe")
         groups = "all" if case.groups == ALL else "+".join(case.groups)
+        if case.kind == "regression":
+            groups += " (no target)"
         models = {"model_based", "landmarking"} & set(case.groups)
         extra = "" if not models or a["rows_models"] >= case.X.shape[0] else f" (models on {a['rows_models']:,} rows)"
         pw = f"{p['wall']:.2f}" if p else "-"
@@ -221,6 +224,45 @@ def print_agreement(table: pd.DataFrame) -> None:
               f"| {int(r.nan)} | {int(r.both)} |")
 
 
+def sweep(data_dir: Path) -> None:
+    """autometa, all groups, on every dataset of ``data_dir``: time, failures, NaN rates."""
+    from autometa.tasks import TaskRegistry
+
+    registry = TaskRegistry.from_data_dir(data_dir)
+    names = list(registry.table()["name"])
+    rows, values, failures = [], {}, {}
+    for name in names:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            task = registry.get(name)
+            try:
+                (mf, wall, cpu) = timed(lambda task=task: extract_metafeatures(task), 1)
+            except Exception as exc:  # noqa: BLE001 - a sweep reports every failure and goes on
+                failures[name] = f"{type(exc).__name__}: {exc}"
+                continue
+        values[name] = mf
+        rows.append({"dataset": name, "kind": task.kind, "rows": task.n_rows, "features": task.n_features,
+                     "wall": wall, "cpu": cpu})
+        print(f"  {name}: {wall:.2f} s", file=sys.stderr, flush=True)
+    table = pd.DataFrame(rows)
+    print(f"\n### Every PMLB dataset ({len(names)}), all groups, autometa only\n")
+    print(f"{len(table)} extracted, {len(failures)} failed; wall seconds: total {table.wall.sum():.1f}, "
+          f"median {table.wall.median():.2f}, max {table.wall.max():.2f}; CPU seconds total {table.cpu.sum():.1f}.\n")
+    print("| slowest | kind | rows x features | wall s |")
+    print("|---|---|---|---:|")
+    for _, r in table.sort_values("wall", ascending=False).head(5).iterrows():
+        print(f"| {r.dataset} | {r.kind} | {r.rows:,} x {r.features} | {r.wall:.2f} |")
+    for name, reason in failures.items():
+        print(f"- failed: {name}: {reason}")
+    for kind in ("binary", "multiclass", "regression"):
+        frame = pd.DataFrame({n: v for n, v in values.items() if v.attrs["kind"] == kind}).T
+        if frame.empty:
+            continue
+        rate = frame.isna().mean().sort_values(ascending=False)
+        often = ", ".join(f"{n} {r:.0%}" for n, r in rate[rate > 0].head(12).items()) or "none"
+        print(f"\n{kind} ({len(frame)} datasets, {frame.shape[1]} meta-features): NaN most often: {often}.")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", default=os.environ.get("AUTOMETA_DATA_DIR") or str(REPO.parent / "shared" /
@@ -229,7 +271,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-pymfe", action="store_true", help="autometa only")
     parser.add_argument("--quick", action="store_true", help="1k x 20 and two PMLB datasets only")
     parser.add_argument("--datasets", nargs="*", default=None, help=f"PMLB datasets (default: {' '.join(PMLB)})")
+    parser.add_argument("--sweep", action="store_true", help="autometa only, all groups, every PMLB dataset")
     args = parser.parse_args(argv)
+    if args.sweep:
+        print(f"Command: `{' '.join(shlex.quote(a) for a in ['python', 'benchmarks/metafeatures.py', *sys.argv[1:]])}`")
+        sweep(Path(args.data_dir))
+        return 0
 
     print("## Meta-features: autometa vs pymfe\n")
     print(f"Command: `{' '.join(shlex.quote(a) for a in ['python', 'benchmarks/metafeatures.py', *sys.argv[1:]])}`  ")
