@@ -23,9 +23,8 @@ FAST = dict(time_budget=30, n_trials=1, n_folds=2, families=["knn"], warm_start=
 #: cheap checks run in the default suite; the whole of check_estimator is marked slow
 _QUICK = {"check_estimator_cloneable", "check_estimator_repr", "check_no_attributes_set_in_init",
           "check_estimators_unfitted", "check_fit_check_is_fitted", "check_estimators_fit_returns_self",
-          "check_n_features_in", "check_estimators_pickle", "check_requires_y_none", "check_fit2d_1sample",
-          "check_classifiers_one_label", "check_classifiers_regression_target", "check_get_params_invariance",
-          "check_set_params", "check_dont_overwrite_parameters"}
+          "check_requires_y_none", "check_fit2d_1sample", "check_classifiers_one_label",
+          "check_classifiers_regression_target", "check_get_params_invariance", "check_set_params"}
 
 
 def _name(check) -> str:
@@ -128,6 +127,7 @@ def test_fit_regression_by_target_name(no_recommend):
     assert model.score(df.drop(columns="target"), df["target"]) > 0.9
 
 
+@pytest.mark.slow
 def test_svm_without_probabilities_still_gives_predict_proba(no_recommend):
     X, y = np.random.default_rng(2).normal(size=(60, 3)), np.arange(60) % 3
     model = AutoMetaClassifier(time_budget=10, families=["svm"], n_trials=1, warm_start=False,

@@ -93,6 +93,7 @@ def test_bad_inputs(tmp_path, capsys, csv):
     assert code == 2 and "Cannot read model" in err
 
 
+@pytest.mark.slow
 def test_demo_json(capsys, fake_recommend):
     code, out, err = run(capsys, "demo", "--dataset", "iris", "--time-budget", 2, "--json")
     assert code == 0, err

@@ -19,7 +19,7 @@ def task(small_table):
 
 
 def test_fit_respects_its_budget(task, fake_recommend):
-    budget = 4.0
+    budget = 3.0
     start = time.perf_counter()
     result = run_search(task, time_budget=budget, random_state=0, families=["linear", "knn", "lightgbm"])
     wall = time.perf_counter() - start
@@ -32,6 +32,7 @@ def test_fit_respects_its_budget(task, fake_recommend):
     assert hasattr(result.pipeline, "predict") and result.family == board["family"].iloc[0]
 
 
+@pytest.mark.slow
 def test_warm_start_goes_first_and_folds_are_intermediate_values(task, fake_recommend):
     result = run_search(task, time_budget=30, random_state=0, families=["linear", "knn"], n_trials=6,
                         n_warm=3, n_folds=3)
