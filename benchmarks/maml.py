@@ -244,6 +244,9 @@ def gradcheck(args: argparse.Namespace) -> list[dict[str, Any]]:
     """Ours against higher on one fixed batch (the same weights and inputs)."""
     torch = _torch()
     dtype = torch.float64 if args.device == "cpu" else torch.float32
+    # TF32 convolutions (the CUDA default) would dominate the differences in float32
+    torch.backends.cudnn.allow_tf32 = False
+    torch.backends.cuda.matmul.allow_tf32 = False
     rows = []
     for steps, first_order in CONFIGS:
         learner = _our_learner(args.device, "vmap", False, steps, first_order, dtype=dtype)
@@ -284,6 +287,7 @@ def accuracy(args: argparse.Namespace) -> dict[str, Any]:
                            "eval_inner_steps": learner.eval_inner_steps_, "train_seconds": train_s,
                            "train_classes": family.n_classes("train"), "device": str(learner.device_),
                            "last_log": learner.history_[-1] if learner.history_ else None}
+    print(json.dumps(out, default=float), flush=True)
     if args.all_runs:
         runs = load_all_runs(args.data_dir)
         result = learner.evaluate(runs)
@@ -296,6 +300,7 @@ def accuracy(args: argparse.Namespace) -> dict[str, Any]:
             fam = family if shots == args.shots else family.with_options(shots=shots)
             result = learner.evaluate(fam, episodes=args.eval_episodes, split="test", seed=123)
             out[f"test_{args.ways}way_{shots}shot"] = result.to_dict()
+            print(json.dumps({f"test_{args.ways}way_{shots}shot": result.to_dict()}), flush=True)
         out["test_classes"] = family.n_classes("test")
     print(json.dumps(out, default=float), flush=True)
     del torch

@@ -42,7 +42,7 @@ def resolve_strategy(strategy: str, device: torch.device) -> str:
 
 
 def resolve_amp(amp: bool | str, device: torch.device) -> bool:
-    """Mixed precision (bfloat16 autocast) is used on CUDA only; ``auto`` turns it on there."""
+    """Mixed precision (bfloat16 autocast) is used on CUDA only; ``auto`` and ``True`` turn it on there."""
     if amp == "auto":
         return device.type == "cuda"
     if not isinstance(amp, bool):
