@@ -87,6 +87,7 @@ def test_mixed_table_with_string_categoricals() -> None:
     assert not bad, bad
 
 
+@pytest.mark.slow
 def test_pmlb_dataset_with_categoricals(pmlb_dir: object) -> None:
     from autometa.tasks import load_task
 
