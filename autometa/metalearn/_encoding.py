@@ -50,7 +50,8 @@ def metafeature_series(task: Any, **extraction: Any) -> pd.Series:
 class MetafeatureEncoder:
     """Meta-features, robustly scaled and imputed: the default task vector.
 
-    ``fit`` keeps the numeric meta-features that are present on at least
+    ``fit`` keeps the numeric meta-features (not the bookkeeping columns whose
+    names start with ``_``) that are present on at least
     ``1 - max_missing`` of the training datasets and not constant; heavy-tailed
     ones (largest magnitude over ``log_above``) get a signed ``log1p``; all are
     centred on their median, divided by their inter-quartile range, clipped to
@@ -99,6 +100,7 @@ class MetafeatureEncoder:
     def fit(self, knowledge_base: Any) -> MetafeatureEncoder:
         """Learn columns, transforms and scales from a knowledge base (or a meta-feature DataFrame)."""
         mf = knowledge_base if isinstance(knowledge_base, pd.DataFrame) else knowledge_base.metafeatures
+        mf = mf[[c for c in mf.columns if not str(c).startswith("_")]]  # bookkeeping, e.g. "_seconds"
         mf = mf.apply(pd.to_numeric, errors="coerce").astype(float).replace([np.inf, -np.inf], np.nan)
         if self.columns is not None:
             missing = [c for c in self.columns if c not in mf.columns]

@@ -30,10 +30,11 @@ def test_normalise_scores():
 
 def test_metafeature_encoder():
     mf = pd.DataFrame({"nr_inst": [10.0, 100.0, 1000.0, 10000.0], "flat": [1.0, 1.0, 1.0, 1.0],
-                       "gappy": [1.0, np.nan, np.nan, np.nan], "x": [0.0, 1.0, 2.0, 100.0]},
+                       "gappy": [1.0, np.nan, np.nan, np.nan], "x": [0.0, 1.0, 2.0, 100.0],
+                       "_seconds": [0.1, 0.2, 0.3, 0.4]},
                       index=list("abcd"))
     enc = MetafeatureEncoder(clip=3.0).fit(mf)
-    assert enc.columns_ == ["nr_inst", "x"]  # constant and mostly missing dropped
+    assert enc.columns_ == ["nr_inst", "x"]  # constant, mostly missing and bookkeeping columns dropped
     assert enc.log_.tolist() == [True, False]
     vectors = enc.transform_knowledge_base(mf)
     assert np.abs(vectors.to_numpy()).max() <= 3.0  # x's outlier clipped
