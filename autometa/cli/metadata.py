@@ -32,7 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p_build.add_argument("--no-metafeatures", action="store_true",
                          help="skip the meta-feature step (compute them later with --metafeatures-only)")
     p_build.add_argument("--metafeatures-only", action="store_true",
-                         help="only (re)compute the meta-features of finished datasets")
+                         help="only compute the meta-features of finished datasets that lack them")
+    p_build.add_argument("--refresh-metafeatures", action="store_true",
+                         help="with --metafeatures-only: recompute them all (after an extractor change)")
     p_build.add_argument("--merge", metavar="KB", nargs="+",
                          help="merge the finished datasets of other builds (same portfolio and protocol) into --out")
     p_build.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -89,7 +91,8 @@ def _build(args: argparse.Namespace) -> int:
     if args.metafeatures_only:
         from autometa.knowledge.build import update_metafeatures
 
-        n = update_metafeatures(args.out, args.data_dir, refresh=True, progress=not args.quiet)
+        n = update_metafeatures(args.out, args.data_dir, refresh=args.refresh_metafeatures,
+                                progress=not args.quiet)
         console().print(f"computed the meta-features of {n} dataset(s) in {args.out}")
         return 0
     report = build_knowledge_base(args.out, data_dir=args.data_dir, datasets=args.datasets, n_jobs=args.n_jobs,
