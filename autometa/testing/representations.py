@@ -105,6 +105,9 @@ def _shuffled(task: Any, *, rows: bool = True, columns: bool = True, seed: int =
                 categorical=[task.categorical[j] for j in c], source="dataframe")
 
 
+_SHARED: dict[str, Any] = {}
+
+
 class TaskEncoderConformance:
     """Checks every :class:`~autometa.representations.TaskEncoder` must pass. Override ``encoder``."""
 
@@ -118,9 +121,11 @@ class TaskEncoderConformance:
 
     @pytest.fixture(scope="class")
     def knowledge_base(self) -> Any:
-        from autometa.metalearn import synthetic_knowledge_base
+        if "kb" not in _SHARED:  # the same base for every encoder: extracted once per session
+            from autometa.metalearn import synthetic_knowledge_base
 
-        return with_extracted_metafeatures(synthetic_knowledge_base(4))
+            _SHARED["kb"] = with_extracted_metafeatures(synthetic_knowledge_base(3))
+        return _SHARED["kb"]
 
     @pytest.fixture(scope="class")
     def tasks(self, knowledge_base: Any) -> list[Any]:
