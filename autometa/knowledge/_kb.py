@@ -73,8 +73,13 @@ class KnowledgeBase:
 
     # -- loading -----------------------------------------------------------
     @classmethod
-    def load(cls, path: str | os.PathLike[str] | None = None, *, strict: bool = False) -> KnowledgeBase:
+    def load(cls, path: str | os.PathLike[str] | None = None, *, strict: bool = False,
+             include_user: bool = True) -> KnowledgeBase:
         """Load the knowledge base in ``path`` (default: the one shipped with autometa).
+
+        With no ``path`` and ``include_user`` (the default), the user knowledge base
+        (:class:`~autometa.knowledge.user.UserKnowledgeBase`: your recorded runs) is
+        combined with the shipped one, when it holds anything.
 
         Raises
         ------
@@ -83,6 +88,12 @@ class KnowledgeBase:
             version is not this autometa's; with ``strict``, also when any
             dataset x configuration cell has no evaluation.
         """
+        if path is None and include_user:
+            from autometa.knowledge.user import UserKnowledgeBase, combine
+
+            shipped = cls.load(default_path(), strict=strict)
+            user = UserKnowledgeBase()
+            return combine(shipped, user.load()) if user.exists() else shipped
         path = Path(path) if path is not None else default_path()
         if not path.is_dir():
             raise KnowledgeBaseError(f"No knowledge base at {path}: the folder does not exist. Build one with "
@@ -230,14 +241,19 @@ class KnowledgeBase:
             "protocol": self.manifest.get("protocol"),
             "build": self.manifest.get("build"),
             "versions": self.manifest.get("versions"),
+            "combined": self.manifest.get("combined"),
         }
 
     def subset(self, datasets: list[str]) -> KnowledgeBase:
-        """A knowledge base restricted to ``datasets`` (for leave-one-out evaluation)."""
+        """A knowledge base restricted to ``datasets`` (for leave-one-out evaluation).
+
+        The subset has no ``path``: it is not the base on disk, and nothing keyed by
+        the path (a cached learner) may take one for the other.
+        """
         keep = [d for d in datasets if d in self.datasets.index]
         return KnowledgeBase(self.datasets.loc[keep].reset_index(), self.metafeatures.loc[
             self.metafeatures.index.intersection(keep)].reset_index(), self.configurations.reset_index(),
-            self.evaluations[self.evaluations["dataset"].isin(keep)], self.manifest, self.path)
+            self.evaluations[self.evaluations["dataset"].isin(keep)], self.manifest, path=None)
 
     def configuration(self, config_id: str) -> tuple[str, dict[str, Any]]:
         """``(family, params)`` of one configuration."""
