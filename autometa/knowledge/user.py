@@ -1,0 +1,571 @@
+"""The user knowledge base: what autometa learns from your own runs.
+
+Beside the shipped base (``metadata/``), every user has a knowledge base of their
+own, in the same schema: the meta-features of the tasks they searched and the
+trials of their Optuna studies, as *sparse* evaluations (only the configurations
+that were tried, not the whole portfolio on every dataset). Configurations that are
+not in the portfolio get a stable id from their family and parameters
+(``user-<family>-<hash>``) and origin ``"user"``.
+
+It lives in ``$AUTOMETA_HOME/knowledge`` (default: the platform's user data
+folder, e.g. ``~/.local/share/autometa/knowledge``). Writes are safe:
+
+- concurrent writers (processes of one machine) are serialised by an exclusive
+  lock on ``.lock``: each record is one read-modify-write under it;
+- every table file is replaced atomically (write a temporary file, fsync, rename),
+  in an order that keeps the base consistent at every step (configurations, then
+  meta-features, then evaluations, then ``datasets.parquet``, which names the
+  datasets whose rows are complete). A crash mid-write leaves the previous
+  version of each file: nothing already recorded is lost.
+
+:func:`combine` joins it with the shipped base into one :class:`KnowledgeBase`
+(what ``KnowledgeBase.load()`` returns by default).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from autometa.exceptions import DataError, KnowledgeBaseError
+from autometa.knowledge._io import atomic_write_json, atomic_write_parquet, file_lock
+from autometa.knowledge._kb import KnowledgeBase
+from autometa.knowledge._schema import (
+    CLASSIFICATION_METRICS,
+    COLUMNS,
+    FILES,
+    GREATER_IS_BETTER,
+    PRIMARY_METRIC,
+    REGRESSION_METRICS,
+    SCHEMA_VERSION,
+)
+
+__all__ = ["RecordReport", "UserKnowledgeBase", "autometa_home", "combine", "config_id_of",
+           "user_knowledge_path"]
+
+#: origin of configurations, datasets and evaluations recorded from a user's runs
+USER_ORIGIN = "user"
+
+#: meta-feature extraction of recorded tasks: the same row samples the default task
+#: encoder uses for a query, so the vector of a recorded task is the one a re-run sees
+_EXTRACTION = {"groups": "all", "max_rows": 10_000, "model_max_rows": 2_000}
+
+#: extra columns of the user tables (the schema allows more than the required ones)
+_EVAL_EXTRA = ["study", "trial", "origin", "recorded"]
+
+
+def autometa_home() -> Path:
+    """autometa's per-user data folder: ``$AUTOMETA_HOME``, else the platform's user data dir.
+
+    Linux and other POSIX: ``$XDG_DATA_HOME/autometa`` or ``~/.local/share/autometa``;
+    macOS: ``~/Library/Application Support/autometa``; Windows: ``%LOCALAPPDATA%\\autometa``.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["AUTOMETA_HOME"] = "/tmp/am"; str(autometa_home())
+    '/tmp/am'
+    >>> del os.environ["AUTOMETA_HOME"]
+    """
+    env = os.environ.get("AUTOMETA_HOME")
+    if env:
+        return Path(env).expanduser()
+    if sys.platform == "win32":  # pragma: no cover - platform
+        base = os.environ.get("LOCALAPPDATA") or os.path.join(os.path.expanduser("~"), "AppData", "Local")
+        return Path(base) / "autometa"
+    if sys.platform == "darwin":  # pragma: no cover - platform
+        return Path.home() / "Library" / "Application Support" / "autometa"
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(base) / "autometa"
+
+
+def user_knowledge_path() -> Path:
+    """Folder of the user knowledge base: ``autometa_home() / "knowledge"``."""
+    return autometa_home() / "knowledge"
+
+
+# -- configurations ------------------------------------------------------------------
+def _clean_value(value: Any) -> Any:
+    """A JSON-stable value: numpy scalars to Python, floats to 10 significant digits."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isfinite(value):
+        return float(f"{value:.10g}")
+    return value
+
+
+def _params_json(params: Mapping[str, Any]) -> str:
+    return json.dumps({str(k): _clean_value(v) for k, v in params.items()}, sort_keys=True)
+
+
+def config_id_of(family: str, params: Mapping[str, Any]) -> str:
+    """The stable id of a configuration outside the portfolio: ``user-<family>-<12 hex>``.
+
+    The hash covers the family and the parameters (sorted, floats to 10 significant
+    digits), so the same configuration gets the same id on every machine and run.
+
+    Examples
+    --------
+    >>> config_id_of("linear", {"C": 2.0}) == config_id_of("linear", {"C": 2.0000000000001})
+    True
+    >>> config_id_of("linear", {"C": 2.0})[:12]
+    'user-linear-'
+    """
+    digest = hashlib.sha256(f"{family}|{_params_json(params)}".encode()).hexdigest()[:12]
+    return f"user-{family}-{digest}"
+
+
+def _same_params(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    if set(a) != set(b):
+        return False
+    for key, va in a.items():
+        vb = b[key]
+        if isinstance(va, (int, float)) and isinstance(vb, (int, float)) and not isinstance(va, bool) \
+                and not isinstance(vb, bool):
+            if not math.isclose(float(va), float(vb), rel_tol=1e-6, abs_tol=1e-12):
+                return False
+        elif va != vb:
+            return False
+    return True
+
+
+class _ConfigIndex:
+    """Finds a configuration's id: the portfolio's (or a base's) when the params match, else a new one."""
+
+    def __init__(self, known: pd.DataFrame) -> None:
+        self._by_family: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        for row in known.reset_index().to_dict(orient="records"):
+            params = json.loads(row["params"]) if isinstance(row["params"], str) else dict(row["params"])
+            self._by_family.setdefault(str(row["family"]), []).append((str(row["config_id"]), params))
+
+    def resolve(self, family: str, params: Mapping[str, Any], kind: str) -> tuple[str, str, bool]:
+        """``(config_id, params_json, is_new)``; params are compared with the family's defaults filled in."""
+        from autometa.pipelines import get_family
+
+        defaults = get_family(family).defaults(kind)
+        full = {**defaults, **params}
+        for cid, known in self._by_family.get(family, []):
+            if _same_params({**defaults, **known}, full):
+                return cid, _params_json(known), False
+        cid = config_id_of(family, full)
+        self._by_family.setdefault(family, []).append((cid, dict(full)))
+        return cid, _params_json(full), True
+
+
+# -- trials -> evaluations -------------------------------------------------------------
+_SELECTOR_NAMES = ("family", "model", "model_type", "model_family", "estimator", "classifier", "regressor",
+                   "algorithm", "algo", "learner", "pipeline", "model_name")
+
+
+def _family_of(params: Mapping[str, Any], family: str | None) -> str | None:
+    """The pipeline family of a trial: ``family``, else the value of its family-like choice.
+
+    Parameters named like a model choice (``family``, ``model``, ``classifier``...)
+    are read first, then any other string parameter that is no family's parameter
+    (so an SVM's ``kernel="linear"`` never reads as the linear family).
+    """
+    from autometa.pipelines import FAMILIES
+
+    # the choice aliases ("LGBMClassifier", "rf", ...) live with warm_start, which maps the same
+    # names the other way; imported in the function only (knowledge sits below search)
+    from autometa.search.warm_start import family_of_choice
+
+    if family is not None:
+        return family
+    strings = {k: v for k, v in params.items() if isinstance(v, str)}
+    first = [k for k in strings if k.lower() in _SELECTOR_NAMES]
+    rest = [k for k in strings if k not in first
+            and all(fam.canonical_param(k) is None for fam in FAMILIES.values())]
+    for key in [*first, *rest]:
+        value = strings[key]
+        found = value if value in FAMILIES else family_of_choice(value)
+        if found is not None:
+            return found
+    return None
+
+
+def _canonical(family: str, params: Mapping[str, Any], kind: str) -> dict[str, Any]:
+    """The canonical, in-space parameters of ``family`` in a trial's params (prefixed or aliased)."""
+    from autometa.pipelines import get_family
+
+    fam = get_family(family)
+    space = fam.space(kind)
+    mapped = fam.from_user_params(params)
+    return {k: _clean_value(v) for k, v in mapped.items() if k in space or k in fam.extra_params}
+
+
+@dataclass
+class RecordReport:
+    """What one :meth:`UserKnowledgeBase.record` call stored.
+
+    Attributes
+    ----------
+    dataset : str
+        The dataset's name in the user base.
+    n_evaluations : int
+        Trials stored (new or replaced).
+    n_new_configurations : int
+        Configurations not in the portfolio, added with origin ``"user"``.
+    skipped : dict
+        Reason -> count of trials not stored (pruned, running, no family...).
+    """
+
+    dataset: str
+    n_evaluations: int = 0
+    n_new_configurations: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+
+
+def _as_trials(study_or_trials: Any) -> tuple[list[Any], str, dict[str, Any], str | None]:
+    """``(trials, study key, study user attrs, direction)`` of a Study or a list of FrozenTrials."""
+    import optuna
+
+    if isinstance(study_or_trials, optuna.Study):
+        study = study_or_trials
+        return (list(study.get_trials(deepcopy=False)), str(study.study_name), dict(study.user_attrs),
+                study.direction.name.lower())
+    if isinstance(study_or_trials, Iterable) and not isinstance(study_or_trials, (str, bytes, Mapping)):
+        trials = list(study_or_trials)
+        if not all(isinstance(t, optuna.trial.FrozenTrial) for t in trials):
+            raise DataError("record() takes an optuna.Study or a list of optuna.trial.FrozenTrial.")
+        # a list has no name: its key is a hash of its trials, so recording it again is idempotent
+        digest = hashlib.sha256(repr([(t.number, sorted(t.params.items()), t.value, str(t.datetime_start))
+                                      for t in trials]).encode()).hexdigest()[:12]
+        return trials, f"trials-{digest}", {}, None
+    raise DataError(f"record() takes an optuna.Study or a list of FrozenTrial; got {type(study_or_trials).__name__}.")
+
+
+def _check_metric(metric: str | None, kind: str, attrs: Mapping[str, Any], direction: str | None) -> str:
+    own = REGRESSION_METRICS if kind == "regression" else CLASSIFICATION_METRICS
+    metric = metric or attrs.get("autometa_metric") or PRIMARY_METRIC[kind]
+    if metric not in own:
+        raise DataError(f"The 'metric' parameter must be one of {', '.join(own)} for a {kind} task. Got {metric!r}.")
+    if direction is not None and (direction == "maximize") != GREATER_IS_BETTER[metric]:
+        raise DataError(f"The study is {direction}d, but {metric!r} is "
+                        f"{'greater' if GREATER_IS_BETTER[metric] else 'lower'}-is-better: name the metric the "
+                        "study's values are (metric=..., --metric).")
+    return metric
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", str(name)).strip("_")[:60] or "task"
+
+
+class UserKnowledgeBase:
+    """The user's own knowledge base: recorded tasks and trials, beside the shipped base.
+
+    Parameters
+    ----------
+    path : path, optional
+        Its folder (default: :func:`user_knowledge_path`, i.e.
+        ``$AUTOMETA_HOME/knowledge`` or the platform's user data folder).
+
+    Examples
+    --------
+    >>> import autometa, optuna
+    >>> from autometa.knowledge.user import UserKnowledgeBase
+    >>> user = UserKnowledgeBase("/tmp/my-kb")                          # doctest: +SKIP
+    >>> model = autometa.fit(X, y, time_budget=30, record=False)         # doctest: +SKIP
+    >>> user.record(task, model.study_)                                  # doctest: +SKIP
+    >>> kb = user.load()                                                 # doctest: +SKIP
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = Path(path).expanduser() if path is not None else user_knowledge_path()
+
+    def __repr__(self) -> str:
+        return f"UserKnowledgeBase({str(self.path)!r})"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.path / ".lock"
+
+    def exists(self) -> bool:
+        """Whether anything was recorded yet (a ``datasets.parquet`` exists)."""
+        return (self.path / FILES["datasets"]).exists()
+
+    # -- reading ---------------------------------------------------------------------
+    def _read(self, key: str) -> pd.DataFrame | None:
+        file = self.path / FILES[key]
+        if not file.exists():
+            return None
+        try:
+            return pd.read_parquet(file)
+        except Exception as exc:
+            raise KnowledgeBaseError(f"{file} cannot be read ({type(exc).__name__}: {exc}); the user knowledge "
+                                     "base is damaged. Move it away to start a new one.") from exc
+
+    def load(self) -> KnowledgeBase:
+        """The user base as a :class:`KnowledgeBase` (sparse: only the tried configurations).
+
+        An empty or missing user base loads as an empty knowledge base.
+        """
+        datasets = self._read("datasets")
+        metafeatures = self._read("metafeatures")
+        configurations = self._read("configurations")
+        evaluations = self._read("evaluations")
+        manifest_file = self.path / FILES["manifest"]
+        manifest = json.loads(manifest_file.read_text()) if manifest_file.exists() else {}
+        datasets = datasets if datasets is not None else _empty("datasets")
+        configurations = configurations if configurations is not None else _empty("configurations")
+        evaluations = evaluations if evaluations is not None else _empty("evaluations")
+        metafeatures = metafeatures if metafeatures is not None else pd.DataFrame(
+            {"dataset": pd.Series([], dtype=str)})
+        # a writer killed between two files may leave rows a later file does not name yet
+        evaluations = evaluations[evaluations["config_id"].isin(configurations["config_id"])]
+        manifest = {"schema_version": SCHEMA_VERSION, **manifest, "origin": USER_ORIGIN}
+        return KnowledgeBase(datasets, metafeatures, configurations, evaluations.reset_index(drop=True),
+                             manifest, self.path)
+
+    def info(self) -> dict[str, Any]:
+        """Datasets, configurations and evaluations recorded, and where."""
+        kb = self.load()
+        ev = kb.evaluations
+        return {"path": str(self.path), "datasets": int(len(kb.datasets)),
+                "datasets_by_kind": {str(k): int(v) for k, v in kb.datasets["kind"].value_counts().sort_index().items()}
+                if len(kb.datasets) else {},
+                "configurations": int(len(kb.configurations)),
+                "evaluations": int(len(ev)), "ok_evaluations": int((ev["status"] == "ok").sum()) if len(ev) else 0,
+                "studies": int(ev[["dataset", "study"]].drop_duplicates().shape[0]) if "study" in ev else 0,
+                "updated": kb.manifest.get("updated")}
+
+    # -- writing ---------------------------------------------------------------------
+    def record(self, task: Any, study_or_trials: Any, *, y: Any = None, metric: str | None = None,
+               family: str | None = None, name: str | None = None,
+               metafeatures: pd.Series | None = None) -> RecordReport:
+        """Store a task's meta-features and the finished trials of a study on it.
+
+        Parameters
+        ----------
+        task : Task, DataFrame, ndarray, path or str
+            The data the study tuned on (with ``y``, as :func:`autometa.load_task` takes it).
+        study_or_trials : optuna.Study or list of FrozenTrial
+            Completed trials are stored as ``ok`` evaluations, failed ones as
+            ``error``; pruned, running and waiting trials are skipped. Recording the
+            same study (same name; for a list, the same trials) again replaces
+            its rows (idempotent).
+        y : array-like or str, optional
+            The target, or the name of its column in ``task``.
+        metric : str, optional
+            The metric the trials' values are (default: the study's
+            ``autometa_metric`` attribute, else the kind's primary metric).
+        family : str, optional
+            The pipeline family of every trial, for studies that tune one model
+            without a categorical choice of it.
+        name : str, optional
+            The dataset's name (default: the task's); the stored name is
+            ``user-<name>-<data checksum>``, so the same data is one dataset.
+        metafeatures : Series, optional
+            Precomputed meta-features (default: computed here).
+
+        Returns
+        -------
+        RecordReport
+        """
+        from autometa.knowledge._evaluate import data_checksum
+        from autometa.pipelines import FAMILIES
+        from autometa.tasks import Task, load_task
+
+        if family is not None and family not in FAMILIES:
+            raise DataError(f"The 'family' parameter must be None or one of {', '.join(FAMILIES)}. Got {family!r}.")
+        if not isinstance(task, Task):
+            task = load_task(task, target=y, kind=None) if isinstance(y, str) else load_task(task, y=y)
+        trials, study_key, attrs, direction = _as_trials(study_or_trials)
+        metric = _check_metric(metric, task.kind, attrs, direction)
+        checksum = data_checksum(task.X, task.y)
+        dataset = f"user-{_slug(name or task.name)}-{checksum[:8]}"
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        if metafeatures is None:
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                metafeatures = task.metafeatures(**_EXTRACTION)
+        mf_row = {"dataset": dataset, **{str(k): float(v) for k, v in metafeatures.items()}}
+
+        rows: list[dict[str, Any]] = []
+        report = RecordReport(dataset=dataset)
+        pending: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+        for trial in trials:
+            state = trial.state.name.lower()
+            if state not in ("complete", "fail"):
+                report.skipped[state] = report.skipped.get(state, 0) + 1
+                continue
+            fam = _family_of(trial.params, family)
+            if fam is None:
+                report.skipped["no family"] = report.skipped.get("no family", 0) + 1
+                continue
+            params = _canonical(fam, trial.params, task.kind)
+            value = trial.value if state == "complete" else None
+            ok = value is not None and math.isfinite(float(value))
+            seconds = trial.user_attrs.get("autometa_fit_seconds")
+            if seconds is None and trial.datetime_start and trial.datetime_complete:
+                seconds = (trial.datetime_complete - trial.datetime_start).total_seconds()
+            record = {"dataset": dataset, "status": "ok" if ok else "error",
+                      **{m: np.nan for m in (*CLASSIFICATION_METRICS, *REGRESSION_METRICS)},
+                      "fit_seconds": float(seconds) if seconds is not None else np.nan,
+                      "predict_seconds": np.nan, "study": study_key, "trial": int(trial.number),
+                      "origin": USER_ORIGIN, "recorded": now}
+            if ok:
+                record[metric] = float(value)  # type: ignore[arg-type]
+            pending.append((fam, params, record))
+
+        with file_lock(self.lock_path):
+            old_cfg = self._read("configurations")
+            if old_cfg is None:
+                from autometa.pipelines import portfolio
+
+                old_cfg = portfolio().iloc[0:0]
+            index = _ConfigIndex(pd.concat([_portfolio_table(), old_cfg], ignore_index=True))
+            new_cfgs: dict[str, dict[str, Any]] = {}
+            for fam, params, record in pending:
+                cid, params_json, _ = index.resolve(fam, params, task.kind)
+                record["config_id"] = cid
+                if cid not in set(old_cfg["config_id"]) and cid not in new_cfgs:
+                    origin = USER_ORIGIN if cid.startswith("user-") else "portfolio"
+                    new_cfgs[cid] = {"config_id": cid, "family": fam, "params": params_json, "origin": origin}
+                rows.append(record)
+            report.n_new_configurations = sum(c.startswith("user-") for c in new_cfgs)
+            report.n_evaluations = len(rows)
+            self._write(task, dataset, checksum, mf_row, old_cfg, list(new_cfgs.values()), rows, study_key,
+                        metric, now)
+        return report
+
+    def _write(self, task: Any, dataset: str, checksum: str, mf_row: dict[str, Any], old_cfg: pd.DataFrame,
+               new_cfgs: list[dict[str, Any]], rows: list[dict[str, Any]], study_key: str, metric: str,
+               now: str) -> None:
+        """One consistent update, under the lock; each file replaced atomically, datasets last."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        if new_cfgs:
+            configs = pd.concat([old_cfg, pd.DataFrame(new_cfgs)], ignore_index=True)
+            atomic_write_parquet(configs.sort_values("config_id").reset_index(drop=True),
+                                 self.path / FILES["configurations"])
+        elif not (self.path / FILES["configurations"]).exists():
+            atomic_write_parquet(old_cfg.reset_index(drop=True), self.path / FILES["configurations"])
+
+        old_mf = self._read("metafeatures")
+        mf = pd.DataFrame([mf_row])
+        if old_mf is not None:
+            mf = pd.concat([old_mf[old_mf["dataset"] != dataset], mf], ignore_index=True)
+        atomic_write_parquet(mf.sort_values("dataset").reset_index(drop=True), self.path / FILES["metafeatures"])
+
+        old_ev = self._read("evaluations")
+        new_ev = pd.DataFrame(rows, columns=[*COLUMNS["evaluations"], *_EVAL_EXTRA])
+        if old_ev is not None:
+            # recording a study again replaces its rows: the call is idempotent
+            keep = ~((old_ev["dataset"] == dataset) & (old_ev["study"] == study_key))
+            new_ev = pd.concat([old_ev[keep], new_ev], ignore_index=True) if len(new_ev) else old_ev[keep]
+        new_ev = new_ev.sort_values(["dataset", "config_id", "study", "trial"], kind="stable")
+        # repeated trials of one configuration are its "folds": the mean over them is its score
+        new_ev["fold"] = new_ev.groupby(["dataset", "config_id"], sort=False).cumcount().astype("int64")
+        new_ev["trial"] = new_ev["trial"].astype("int64")
+        atomic_write_parquet(new_ev.reset_index(drop=True), self.path / FILES["evaluations"])
+
+        old_ds = self._read("datasets")
+        studies = 1
+        if old_ds is not None and dataset in set(old_ds["dataset"]):
+            studies = int(new_ev.loc[new_ev["dataset"] == dataset, "study"].nunique())
+        ds_row = {"dataset": dataset, "source": task.source, "kind": task.kind, "rows": task.n_rows,
+                  "features": task.n_features, "rows_used": task.n_rows, "n_classes": task.n_classes,
+                  "family": f"user-{_slug(task.family)}", "checksum": checksum, "origin": USER_ORIGIN,
+                  "metric": metric, "studies": studies, "recorded": now}
+        ds = pd.DataFrame([ds_row])
+        if old_ds is not None:
+            ds = pd.concat([old_ds[old_ds["dataset"] != dataset], ds], ignore_index=True)
+        ds["n_classes"] = pd.to_numeric(ds["n_classes"], errors="coerce").astype("Int64")
+        atomic_write_parquet(ds.sort_values("dataset").reset_index(drop=True), self.path / FILES["datasets"])
+        old_manifest = self.path / FILES["manifest"]
+        created = json.loads(old_manifest.read_text()).get("created") if old_manifest.exists() else now
+        atomic_write_json({"schema_version": SCHEMA_VERSION, "origin": USER_ORIGIN, "created": created,
+                           "updated": now, "datasets": {"n": int(len(ds))}}, self.path / FILES["manifest"])
+
+    def ingest_study(self, storage: Any, study_name: str, X: Any, y: Any = None, *, metric: str | None = None,
+                     family: str | None = None, name: str | None = None) -> RecordReport:
+        """Record a finished Optuna study from its storage (``"sqlite:///s.db"``, an RDB URL...).
+
+        Parameters
+        ----------
+        storage : str or optuna storage
+            Where the study lives.
+        study_name : str
+            The study's name there.
+        X, y
+            The data it tuned on (as :meth:`record` takes it).
+        metric, family, name
+            As in :meth:`record`.
+
+        Examples
+        --------
+        >>> UserKnowledgeBase().ingest_study("sqlite:///s.db", "my-study", "data.csv", "y")  # doctest: +SKIP
+        """
+        import optuna
+
+        try:
+            study = optuna.load_study(study_name=study_name, storage=storage)
+        except KeyError as exc:
+            raise DataError(f"No study {study_name!r} in {storage!r}.") from exc
+        return self.record(X, study, y=y, metric=metric, family=family, name=name or study_name)
+
+
+def _empty(key: str) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype=object) for c in COLUMNS[key]})
+
+
+def _portfolio_table() -> pd.DataFrame:
+    from autometa.pipelines import portfolio
+
+    return portfolio()
+
+
+# -- combining -------------------------------------------------------------------------
+def combine(*bases: KnowledgeBase) -> KnowledgeBase:
+    """One knowledge base with every dataset, configuration and evaluation of ``bases``.
+
+    The first base's manifest (protocol, versions) is kept, with a ``"combined"``
+    entry listing the parts. Configurations with the same id are one (the first
+    base's row wins); datasets with the same name keep the first base's rows.
+    Evaluations may be sparse: learners see missing cells as not evaluated.
+
+    Examples
+    --------
+    >>> kb = combine(KnowledgeBase.load(include_user=False), UserKnowledgeBase().load())  # doctest: +SKIP
+    """
+    if not bases:
+        raise KnowledgeBaseError("combine() needs at least one knowledge base.")
+    if len(bases) == 1:
+        return bases[0]
+    seen: set[str] = set()
+    ds_parts, mf_parts, ev_parts = [], [], []
+    for kb in bases:
+        names = [d for d in kb.datasets.index if d not in seen]
+        seen.update(names)
+        ds_parts.append(kb.datasets.loc[names].reset_index())
+        mf_parts.append(kb.metafeatures.loc[kb.metafeatures.index.intersection(names)].reset_index())
+        ev = kb.evaluations
+        ev_parts.append(ev[ev["dataset"].isin(names) | ~ev["dataset"].isin(seen - set(names))])
+    configs = pd.concat([kb.configurations.reset_index() for kb in bases], ignore_index=True)
+    configs = configs.drop_duplicates("config_id", keep="first")
+    frames = [f for f in ds_parts if len(f)]
+    datasets = pd.concat(frames, ignore_index=True) if frames else ds_parts[0]
+    frames = [f for f in mf_parts if len(f)]
+    metafeatures = pd.concat(frames, ignore_index=True) if frames else mf_parts[0]
+    frames = [f for f in ev_parts if len(f)]
+    evaluations = pd.concat(frames, ignore_index=True) if frames else ev_parts[0]
+    manifest = dict(bases[0].manifest)
+    manifest["combined"] = [{"path": str(kb.path) if kb.path else None, "origin": kb.manifest.get("origin", "shipped"),
+                             "datasets": int(len(kb.datasets)), "configurations": int(len(kb.configurations))}
+                            for kb in bases]
+    return KnowledgeBase(datasets, metafeatures, configs, evaluations.reset_index(drop=True), manifest,
+                         bases[0].path)
