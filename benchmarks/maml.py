@@ -1,8 +1,9 @@
 """Benchmarks of :mod:`autometa.maml`: meta-training throughput against peers, gradients, accuracy.
 
-Three commands::
+Four commands::
 
     python benchmarks/maml.py throughput [--device cpu|cuda] [--iters 10] [--json FILE]
+    python benchmarks/maml.py compare    [--device cpu|cuda] [--rounds 5] [--threads 1]
     python benchmarks/maml.py gradcheck  [--device cpu|cuda]
     python benchmarks/maml.py accuracy   [--device cuda] [--algorithm maml] [--ways 5] [--shots 1]
                                          [--steps 3000] [--all-runs] [--json FILE]
@@ -14,6 +15,11 @@ vmap strategies, and bfloat16 autocast on CUDA) against ``higher`` 0.2.1 and, wh
 it imports, learn2learn. Inputs are random 28x28 images (speed does not depend on
 the pixels). On the CPU each configuration runs in a fresh process so that its
 peak memory (VmHWM) is its own; on CUDA the peak allocated GPU memory is reported.
+
+``compare`` alternates one meta-training step of ours (the strategy ``auto``
+picks for the device) with one of each peer, and reports median tasks/s and the
+ratio: on a machine shared with other jobs this is fairer than timing each
+implementation in its own stretch of time.
 
 ``gradcheck`` computes the meta-gradient of one fixed batch with ours and with
 ``higher`` (float64 on CPU, float32 on CUDA) and prints the largest difference.
@@ -240,6 +246,51 @@ def _print_table(results: list[dict[str, Any]]) -> None:
               f"| {r.get(mem_key, float('nan')):.0f} |")
 
 
+def compare(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Ours against each peer, one step of each in turn, so that a busy machine slows both alike.
+
+    Reports the median tasks/s of each over ``--rounds`` rounds and their ratio.
+    """
+    import statistics
+
+    torch = _torch()
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
+    device = args.device
+    ep = _episode(device)
+    sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
+    rows = []
+    for steps, first_order in CONFIGS:
+        ours = _our_learner(device, "auto", False, steps, first_order)
+        impls: dict[str, Any] = {f"ours-{ours.strategy_}": ours.meta_step}
+        for peer in _available_peers():
+            model = _peer_model(ours)
+            impls[peer] = HigherStep(model, steps, first_order) if peer == "higher" else L2LStep(
+                model, steps, first_order)
+        times: dict[str, list[float]] = {k: [] for k in impls}
+        for fn in impls.values():
+            fn(ep)  # warm-up
+        for _ in range(args.rounds):
+            for name, fn in impls.items():
+                sync()
+                start = time.perf_counter()
+                fn(ep)
+                sync()
+                times[name].append(time.perf_counter() - start)
+        rates = {k: len(ep) / statistics.median(v) for k, v in times.items()}
+        ours_name = next(iter(impls))
+        for name, rate in rates.items():
+            row = {"impl": name, "device": device, "inner_steps": steps, "order": "first" if first_order else "second",
+                   "tasks_per_s": rate, "step_ms": 1000 * len(ep) / rate, "ratio_ours_over_this": rates[ours_name] / rate}
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    print("\n| inner steps | order | implementation | median tasks/s | ours / this |")
+    print("|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['inner_steps']} | {r['order']} | {r['impl']} | {r['tasks_per_s']:.2f} | {r['ratio_ours_over_this']:.2f} |")
+    return rows
+
+
 def gradcheck(args: argparse.Namespace) -> list[dict[str, Any]]:
     """Ours against higher on one fixed batch (the same weights and inputs)."""
     torch = _torch()
@@ -326,6 +377,11 @@ def main(argv: list[str] | None = None) -> int:
                                                "higher, learn2learn)")
     p.add_argument("--in-process", action="store_true")
     p.add_argument("--json", default=None)
+    c = sub.add_parser("compare")
+    c.add_argument("--device", default="cuda" if _torch().cuda.is_available() else "cpu")
+    c.add_argument("--rounds", type=int, default=5)
+    c.add_argument("--threads", type=int, default=0)
+    c.add_argument("--json", default=None)
     g = sub.add_parser("gradcheck")
     g.add_argument("--device", default="cpu")
     g.add_argument("--json", default=None)
@@ -357,7 +413,8 @@ def main(argv: list[str] | None = None) -> int:
               "gpu": torch.cuda.get_device_name() if torch.cuda.is_available() else None,
               "loadavg": os.getloadavg()}
     print("#", json.dumps(header), flush=True)
-    result = {"throughput": throughput, "gradcheck": gradcheck, "accuracy": accuracy}[args.command](args)
+    result = {"throughput": throughput, "compare": compare, "gradcheck": gradcheck,
+              "accuracy": accuracy}[args.command](args)
     if args.json:
         Path(args.json).write_text(json.dumps({"header": header, "result": result}, indent=2, default=float))
     return 0
