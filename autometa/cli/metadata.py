@@ -37,11 +37,15 @@ def register(sub: argparse._SubParsersAction) -> None:
                          help="with --metafeatures-only: recompute them all (after an extractor change)")
     p_build.add_argument("--merge", metavar="KB", nargs="+",
                          help="merge the finished datasets of other builds (same portfolio and protocol) into --out")
+    p_build.add_argument("--scheduler", metavar="ADDRESS",
+                         help="score datasets on a Dask cluster (tcp://host:8786); its workers must read "
+                              "--data-dir at the same path (pip install 'autometa[dask]')")
     p_build.add_argument("--quiet", action="store_true", help="no progress bar")
     p_build.set_defaults(func=_build)
 
     p_info = msub.add_parser("info", help="summarise a knowledge base (shipped one by default)")
-    p_info.add_argument("path", nargs="?", help="knowledge base folder (default: the shipped one)")
+    p_info.add_argument("path", nargs="?",
+                        help="knowledge base folder (default: the shipped one and your own recorded runs)")
     p_info.add_argument("--json", action="store_true", help="print JSON instead of tables")
     p_info.set_defaults(func=_info)
 
@@ -97,7 +101,8 @@ def _build(args: argparse.Namespace) -> int:
         return 0
     report = build_knowledge_base(args.out, data_dir=args.data_dir, datasets=args.datasets, n_jobs=args.n_jobs,
                                   protocol=protocol, configurations=configs, progress=not args.quiet,
-                                  order=args.order, metafeatures=not args.no_metafeatures)
+                                  order=args.order, metafeatures=not args.no_metafeatures,
+                                  scheduler=args.scheduler)
     out = console()
     out.print(f"built {len(report.done)} dataset(s), skipped {len(report.skipped)} already done, "
               f"in {report.seconds:.0f} s -> {report.out}")
@@ -107,8 +112,14 @@ def _build(args: argparse.Namespace) -> int:
 def _info(args: argparse.Namespace) -> int:
     from autometa.knowledge import KnowledgeBase
 
-    kb = KnowledgeBase.load(args.path)
+    kb = KnowledgeBase.load(args.path, include_user=False)
     info = kb.info()
+    user_info = None
+    if args.path is None:
+        from autometa.knowledge.user import UserKnowledgeBase
+
+        user_info = UserKnowledgeBase().info()
+        info["user"] = user_info
     if args.json:
         print_json(info)
         return 0
@@ -120,4 +131,7 @@ def _info(args: argparse.Namespace) -> int:
     protocol = info.get("protocol") or {}
     build = info.get("build") or {}
     print_table([{"item": k, "value": str(v)} for k, v in {**protocol, **build}.items()], title="protocol")
+    if user_info is not None:
+        print_table([{"item": k, "value": str(v)} for k, v in user_info.items()],
+                    title="Your knowledge base (recorded runs; AUTOMETA_HOME)")
     return 0

@@ -29,7 +29,7 @@ from autometa.exceptions import KnowledgeBaseError
 from autometa.knowledge._io import atomic_write_json, atomic_write_parquet, file_lock
 from autometa.knowledge._schema import FILES, SCHEMA_VERSION, Protocol
 
-__all__ = ["build_knowledge_base", "BuildReport", "evaluate_dataset", "consolidate", "portfolio_hash",
+__all__ = ["build_knowledge_base", "BuildReport", "evaluate_dataset", "score_dataset", "consolidate", "portfolio_hash",
            "update_metafeatures", "finished_datasets"]
 
 PARTS = ".parts"
@@ -98,6 +98,46 @@ def evaluate_dataset(name: str, data_dir: str | None, configurations: pd.DataFra
     write_part(out, dataset_row, evals)
     n_bad = int((evals["status"] != "ok").sum())
     return {"dataset": name, "seconds": seconds, "n_evaluations": len(evals), "n_failed": n_bad}
+
+
+def score_dataset(name: str, data_dir: str | None, configurations: pd.DataFrame,
+                  protocol: Protocol) -> dict[str, Any]:
+    """Score every configuration on one dataset and return the rows, writing nothing.
+
+    What a worker of a Dask cluster runs (:func:`build_knowledge_base` with
+    ``scheduler``): the worker needs to read ``data_dir`` only; the results travel
+    back to the process that writes the base.
+    """
+    import warnings
+
+    from autometa.knowledge._evaluate import evaluate_task
+    from autometa.tasks import TaskRegistry
+
+    start = time.perf_counter()
+    registry = TaskRegistry.from_data_dir(data_dir)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        task = registry.get(name)
+    evals, info = evaluate_task(task, configurations, protocol)
+    seconds = time.perf_counter() - start
+    dataset_row = {"dataset": name, "source": task.source, "kind": task.kind, "rows": task.n_rows,
+                   "features": task.n_features, "rows_used": info["rows_used"], "n_classes": info["n_classes"],
+                   "family": task.family, "checksum": info["checksum"], "n_folds": info["n_folds"],
+                   "build_seconds": seconds, "machine": _machine()}
+    n_bad = int((evals["status"] != "ok").sum())
+    return {"dataset": name, "seconds": seconds, "n_evaluations": len(evals), "n_failed": n_bad,
+            "row": dataset_row, "evaluations": evals}
+
+
+def _dask_client(scheduler: str, timeout: float = 30.0) -> Any:
+    """A ``distributed.Client`` connected to ``scheduler`` (``tcp://host:8786``)."""
+    from autometa.exceptions import require
+
+    distributed = require("distributed", "dask")
+    try:
+        return distributed.Client(scheduler, timeout=timeout, set_as_default=False)
+    except OSError as exc:
+        raise KnowledgeBaseError(f"Cannot connect to the Dask scheduler at {scheduler}: {exc}.") from exc
 
 
 def write_part(out: str | os.PathLike[str], dataset_row: dict[str, Any], evals: pd.DataFrame) -> None:
@@ -293,7 +333,7 @@ def build_knowledge_base(out: str | os.PathLike[str], *, data_dir: str | os.Path
                          protocol: Protocol | None = None, configurations: pd.DataFrame | None = None,
                          metafeature_groups: str | list[str] = "all", progress: bool = False,
                          backend: str | None = None, consolidate_every: int = 5, order: str = "largest",
-                         metafeatures: bool = True) -> BuildReport:
+                         metafeatures: bool = True, scheduler: str | None = None) -> BuildReport:
     """Score the portfolio on datasets of ``data_dir`` and write a knowledge base to ``out``.
 
     Parameters
@@ -320,6 +360,12 @@ def build_knowledge_base(out: str | os.PathLike[str], *, data_dir: str | os.Path
         folder from opposite ends share the work: each skips what the other finished.
     metafeatures : bool
         Compute the meta-features of the finished datasets that lack them at the end.
+    scheduler : str, optional
+        Address of a Dask scheduler (``"tcp://host:8786"``): datasets are scored on
+        its workers through joblib's Dask backend (``n_jobs`` at a time, all the
+        workers' threads when ``n_jobs`` is 1 or -1). Workers must read ``data_dir``
+        at the same path; their results come back here and are written to ``out``
+        as in a local build, so the base is the same.
 
     Returns
     -------
@@ -373,14 +419,28 @@ def build_knowledge_base(out: str | os.PathLike[str], *, data_dir: str | os.Path
     todo.sort(key=cost, reverse=order == "largest")
     t0 = time.perf_counter()
     last_manifest = t0
-    jobs = (delayed(evaluate_dataset)(n, resolved, configurations, protocol, str(out))
-            for n in todo)
-    parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered", backend=backend)
+    client = None
+    if scheduler is not None:
+        import joblib
+
+        client = _dask_client(scheduler)
+        backend_context: Any = joblib.parallel_config(backend="dask", client=client, wait_for_workers_timeout=60)
+        n_jobs = -1 if n_jobs in (1, -1) else n_jobs
+        jobs = (delayed(score_dataset)(n, resolved, configurations, protocol) for n in todo)
+    else:
+        import contextlib
+
+        backend_context = contextlib.nullcontext()
+        jobs = (delayed(evaluate_dataset)(n, resolved, configurations, protocol, str(out)) for n in todo)
     bar = _Progress(len(todo), len(configurations), enabled=progress)
     pending = 0
     try:
-        with bar:
+        with bar, backend_context:
+            parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered",
+                                backend=None if client is not None else backend)
             for result in parallel(jobs):
+                if "row" in result:  # scored on a cluster worker: written here
+                    write_part(out, result.pop("row"), result.pop("evaluations"))
                 if result.get("skipped"):
                     report.skipped.append(result["dataset"])
                     continue
@@ -394,6 +454,8 @@ def build_knowledge_base(out: str | os.PathLike[str], *, data_dir: str | os.Path
                     _write_manifest(out, configurations, protocol, metafeature_groups, now - last_manifest, started)
                     last_manifest = now
     finally:
+        if client is not None:
+            client.close()
         consolidate(out)
         _write_manifest(out, configurations, protocol, metafeature_groups, time.perf_counter() - last_manifest,
                         started)
