@@ -107,19 +107,22 @@ class MetafeatureEncoder:
             if missing:
                 raise DataError(f"MetafeatureEncoder columns not in the meta-features: {missing[:5]}.")
             mf = mf[list(self.columns)]
-        keep = mf.columns[(mf.isna().mean() <= self.max_missing) & (mf.nunique() > 1)]
-        mf = mf[keep]
-        values = mf.to_numpy(dtype=float)
-        with np.errstate(invalid="ignore"):
-            magnitude = np.nanmax(np.abs(values), axis=0) if len(values) else np.zeros(len(keep))
-        self.log_ = np.nan_to_num(magnitude, nan=0.0) > self.log_above
-        values = self._warp(values)
-        self.center_ = np.nan_to_num(np.nanmedian(values, axis=0)) if len(values) else np.zeros(len(keep))
-        q75, q25 = (np.nanpercentile(values, [75, 25], axis=0) if len(values)
-                    else (np.ones(len(keep)), np.zeros(len(keep))))
-        scale = np.nan_to_num(q75 - q25)
-        std = np.nan_to_num(np.nanstd(values, axis=0)) if len(values) else np.ones(len(keep))
-        scale = np.where(scale > 1e-12, scale, np.where(std > 1e-12, std, 1.0))
+        keep = mf.columns[(mf.isna().mean() <= self.max_missing) & (mf.nunique() > 1)] if len(mf) else mf.columns[:0]
+        values = mf[keep].to_numpy(dtype=float).reshape(len(mf), len(keep))
+        p = len(keep)
+        if p == 0 or len(values) == 0:  # nothing to learn a scale from: identity on what is kept
+            self.log_ = np.zeros(p, dtype=bool)
+            self.center_, scale = np.zeros(p), np.ones(p)
+        else:
+            with np.errstate(invalid="ignore"):
+                magnitude = np.nanmax(np.abs(values), axis=0)
+            self.log_ = np.nan_to_num(magnitude, nan=0.0) > self.log_above
+            values = self._warp(values)
+            self.center_ = np.nan_to_num(np.nanmedian(values, axis=0))
+            q75, q25 = np.nanpercentile(values, [75, 25], axis=0)
+            scale = np.nan_to_num(q75 - q25)
+            std = np.nan_to_num(np.nanstd(values, axis=0))
+            scale = np.where(scale > 1e-12, scale, np.where(std > 1e-12, std, 1.0))
         self.scale_ = scale
         self.columns_ = [str(c) for c in keep]
         return self
@@ -131,7 +134,7 @@ class MetafeatureEncoder:
 
     def _scale(self, frame: pd.DataFrame) -> np.ndarray:
         values = (frame.reindex(columns=self.columns_).apply(pd.to_numeric, errors="coerce")
-                  .to_numpy(dtype=float))
+                  .to_numpy(dtype=float).reshape(len(frame), len(self.columns_)))
         values = np.where(np.isfinite(values), values, np.nan)
         z = (self._warp(values) - self.center_) / self.scale_
         return np.nan_to_num(np.clip(z, -self.clip, self.clip), nan=0.0)

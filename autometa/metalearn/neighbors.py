@@ -31,14 +31,23 @@ def fit_encoder(encoder: Any, knowledge_base: Any, data: GroupData) -> tuple[Any
     enc = MetafeatureEncoder() if encoder is None else copy.deepcopy(encoder)
     if isinstance(enc, MetafeatureEncoder):
         enc.fit(data.metafeatures)
-        return enc, enc.transform_knowledge_base(data.metafeatures).to_numpy(dtype=float)
-    sub = knowledge_base
-    if set(knowledge_base.datasets.index) != set(data.datasets):
-        sub = knowledge_base.subset(data.datasets)
-    if hasattr(enc, "fit"):
-        enc.fit(sub)
-    vectors = encode_knowledge_base(enc, sub).reindex(data.datasets)
-    return enc, np.nan_to_num(vectors.to_numpy(dtype=float))
+        vectors = enc.transform_knowledge_base(data.metafeatures).to_numpy(dtype=float)
+    else:
+        sub = knowledge_base
+        if set(knowledge_base.datasets.index) != set(data.datasets):
+            sub = knowledge_base.subset(data.datasets)
+        if hasattr(enc, "fit"):
+            enc.fit(sub)
+        vectors = np.nan_to_num(encode_knowledge_base(enc, sub).reindex(data.datasets).to_numpy(dtype=float))
+    if vectors.shape[1] == 0:
+        import warnings
+
+        from autometa.exceptions import AutometaWarning
+
+        warnings.warn(f"No usable task-vector dimension for the {data.group} datasets (are the knowledge base's "
+                      "meta-features computed?): every training dataset counts as a neighbour.", AutometaWarning,
+                      stacklevel=4)
+    return enc, vectors
 
 
 def learn_feature_weights(vectors: np.ndarray, norm: np.ndarray) -> np.ndarray:
@@ -90,6 +99,9 @@ def nearest(vectors: np.ndarray, query: np.ndarray, k: int, metric: str = "l1",
             feature_weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Indices and distances of the ``k`` rows of ``vectors`` nearest ``query`` (weighted mean per dimension).
 
+    Vectors without any dimension cannot tell rows apart: then every row is
+    returned, at distance 0.
+
     Examples
     --------
     >>> nearest(np.array([[0.0], [1.0], [3.0]]), np.array([0.9]), 2)[0].tolist()
@@ -102,6 +114,8 @@ def nearest(vectors: np.ndarray, query: np.ndarray, k: int, metric: str = "l1",
         raise DataError(f"The task vector has {query.shape[0]} dimensions; the learner was fitted on "
                         f"{vectors.shape[1]}. Use the encoder the learner was fitted with.")
     w = np.ones(vectors.shape[1]) if feature_weights is None else np.asarray(feature_weights, dtype=float)
+    if vectors.shape[1] == 0:
+        return np.arange(len(vectors)), np.zeros(len(vectors))
     diff = vectors - query
     total = max(float(w.sum()), 1e-12)
     dist = (np.abs(diff) @ w / total if metric == "l1" else np.sqrt((diff ** 2) @ w / total))

@@ -96,3 +96,23 @@ def test_concat_encoder_joins_vectors():
     n_mf = len(learner.groups_["classification"]["encoder"].encoders[0].columns_)
     assert vectors.shape == (len(kb.datasets), n_mf + 3)
     assert len(learner.rank(kb.metafeatures.iloc[0], top=2)) == 2
+
+
+@pytest.mark.parametrize("metafeatures", ["no columns", "all missing", "no rows"])
+def test_learners_survive_a_base_without_metafeatures(metafeatures):
+    from autometa.exceptions import AutometaWarning
+    from autometa.knowledge import KnowledgeBase
+
+    kb = synthetic_knowledge_base(4, kinds=("binary",))
+    names = list(kb.datasets.index)
+    mf = {"no columns": pd.DataFrame({"dataset": names}),
+          "all missing": pd.DataFrame({"dataset": names, "x": np.nan}),
+          "no rows": pd.DataFrame(columns=["dataset", "x"])}[metafeatures]
+    bare = KnowledgeBase(kb.datasets.reset_index(), mf, kb.configurations.reset_index(), kb.evaluations, kb.manifest)
+    for learner in (NearestDatasets(n_neighbors=2), LightGBMRanker(n_estimators=10, min_child_samples=5)):
+        with pytest.warns(AutometaWarning, match="No usable task-vector dimension"):
+            fitted = learner.fit(bare)
+        table = fitted.rank(kb.metafeatures.iloc[0], top=3)
+        assert len(table) == 3
+        assert len(table.attrs["neighbours"]) == len(names)  # everyone is a neighbour
+        assert table["config_id"].iloc[0] == "gamma-000"  # the best on average, as average rank says
