@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from autometa.cli._output import console, print_json, print_table
 
@@ -51,7 +52,8 @@ def train_encoders(kb_path: str | None, out: str, *, data_dir: str | None = None
     out_dir.mkdir(parents=True, exist_ok=True)
     entries = []
     for file_name, (name, params) in ENCODER_FILES.items():
-        enc = ENCODERS[name](**params, seed=seed, data_dir=data_dir, **({} if name == "metafeatures"
+        klass: Any = ENCODERS[name]
+        enc = klass(**params, seed=seed, data_dir=data_dir, **({} if name == "metafeatures"
                                                                         else {"n_threads": threads}))
         start = time.perf_counter()
         enc.fit(kb)

@@ -116,6 +116,7 @@ class TaskEncoder(ABC):
 
     data_dir: Any
     seed: int
+    dim_: int
 
     # -- interface ---------------------------------------------------------------------
     def fit(self, tasks: Any, knowledge_base: Any = None) -> TaskEncoder:
@@ -191,7 +192,7 @@ class TaskEncoder(ABC):
         if payload.get("format") != ENCODER_FORMAT:
             raise AutometaError(f"{path} holds encoder format {payload.get('format')}; "
                                 f"this autometa reads format {ENCODER_FORMAT}.")
-        klass = {c.__name__: c for c in ENCODERS.values()}.get(payload["class"])
+        klass: Any = {c.__name__: c for c in ENCODERS.values()}.get(payload["class"])
         if klass is None or not issubclass(klass, cls):
             raise AutometaError(f"{path} holds a {payload['class']}, not a {cls.__name__}.")
         enc = klass(**payload["params"], data_dir=data_dir)

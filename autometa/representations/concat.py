@@ -57,10 +57,10 @@ class ConcatTaskEncoder(TaskEncoder):
     def fit(self, tasks: Any, knowledge_base: Any = None) -> ConcatTaskEncoder:
         if not self.encoders:
             raise DataError("ConcatTaskEncoder needs at least one encoder.")
-        for enc in self.encoders:
+        for enc in self.encoders or []:
             if enc.data_dir is None:
                 enc.data_dir = self.data_dir
-        for enc in self.encoders:
+        for enc in self.encoders or []:
             enc.fit(tasks, knowledge_base)
         self.dim_ = sum(e.dim for e in (self.encoders or []))
         return self
@@ -70,11 +70,11 @@ class ConcatTaskEncoder(TaskEncoder):
 
     def transform(self, task: Any) -> np.ndarray:
         self._check_fitted()
-        return np.concatenate([e.transform(task) for e in self.encoders])
+        return np.concatenate([e.transform(task) for e in self.encoders or []])
 
     def transform_knowledge_base(self, knowledge_base: Any) -> pd.DataFrame:
         self._check_fitted()
-        parts = [e.transform_knowledge_base(knowledge_base) for e in self.encoders]
+        parts = [e.transform_knowledge_base(knowledge_base) for e in self.encoders or []]
         frame = pd.concat([p.set_axis(range(p.shape[1]), axis=1) for p in parts], axis=1)
         frame.columns = range(frame.shape[1])
         return frame
@@ -93,7 +93,7 @@ class ConcatTaskEncoder(TaskEncoder):
         self._check_fitted()
         parts = [{"class": type(e).__name__,
                   "params": {k: v for k, v in e.get_params().items() if k != "data_dir"},
-                  "dim": int(e.dim), "state": e._get_state()} for e in self.encoders]
+                  "dim": int(e.dim), "state": e._get_state()} for e in self.encoders or []]
         payload = {"format": ENCODER_FORMAT, "class": type(self).__name__, "params": {"seed": self.seed},
                    "dim": int(self.dim_), "state": {"parts": parts}}
         from pathlib import Path
@@ -109,7 +109,7 @@ class ConcatTaskEncoder(TaskEncoder):
     def _set_state(self, state: dict[str, Any]) -> None:
         from autometa.representations import ENCODERS
 
-        classes = {c.__name__: c for c in ENCODERS.values()}
+        classes: dict[str, Any] = {c.__name__: c for c in ENCODERS.values()}
         encoders = []
         for part in state["parts"]:
             enc = classes[part["class"]](**part["params"], data_dir=self.data_dir)

@@ -82,13 +82,17 @@ def with_extracted_metafeatures(knowledge_base: Any, seed: int = 0) -> Any:
                          kb.manifest, kb.path)
 
 
+def _constant(task: Any) -> Any:
+    return lambda: task
+
+
 def task_registry(tasks: list[Any]) -> Any:
     """A :class:`~autometa.tasks.TaskRegistry` holding ``tasks`` (what an encoder's ``data_dir`` may be)."""
     from autometa.tasks import TaskRegistry
 
     registry = TaskRegistry()
     for task in tasks:
-        registry.register_lazy(task.name, (lambda t=task: t), {"name": task.name, "kind": task.kind,
+        registry.register_lazy(task.name, _constant(task), {"name": task.name, "kind": task.kind,
                                                                "family": task.family})
     return registry
 
