@@ -50,7 +50,27 @@ _RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "n_trials": (lambda v: v is None or _is_int(1)(v), "None or an int >= 1"),
     "n_folds": (_is_int(2), "an int >= 2"),
     "verbose": (lambda v: bool(isinstance(v, (bool, int, np.integer)) and v >= 0), "a bool or an int >= 0"),
+    "record": (lambda v: v is None or isinstance(v, (bool, np.bool_)), "None or a bool"),
 }
+
+
+def _recording(record: bool | None) -> bool:
+    """``record``, or by default on unless ``$AUTOMETA_RECORD`` is ``0`` / ``false`` / ``no``."""
+    if record is not None:
+        return bool(record)
+    return os.environ.get("AUTOMETA_RECORD", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def _record_run(task: Any, study: Any, metric: str) -> str | None:
+    """Record the task and its trials in the user knowledge base; a note when it could not."""
+    try:
+        from autometa.knowledge.user import UserKnowledgeBase
+
+        user = UserKnowledgeBase()
+        user.record(task, study, metric=metric)
+    except Exception as exc:  # recording helps later runs; it must never fail this one
+        return f"not recorded in the user knowledge base ({type(exc).__name__}: {exc}); record=False skips it"
+    return None
 
 
 class _AutoMetaBase(BaseEstimator):
@@ -63,7 +83,8 @@ class _AutoMetaBase(BaseEstimator):
     def __init__(self, time_budget: float = 60.0, *, metric: str | None = None, storage: Any = None,
                  study_name: str | None = None, n_jobs: int = 1, warm_start: bool = True,
                  random_state: int | None = None, families: list[str] | None = None,
-                 n_trials: int | None = None, n_folds: int = 3, verbose: int = 0) -> None:
+                 n_trials: int | None = None, n_folds: int = 3, verbose: int = 0,
+                 record: bool | None = None) -> None:
         self.time_budget = time_budget
         self.metric = metric
         self.storage = storage
@@ -75,6 +96,7 @@ class _AutoMetaBase(BaseEstimator):
         self.n_trials = n_trials
         self.n_folds = n_folds
         self.verbose = verbose
+        self.record = record
 
     # ----------------------------------------------------------------- checks
     def _check_params(self) -> None:
@@ -167,6 +189,10 @@ class _AutoMetaBase(BaseEstimator):
         self.search_seconds_ = result.elapsed
         self.n_trials_ = result.n_trials
         self.notes_ = result.notes
+        if _recording(self.record):
+            note = _record_run(task, result.study, result.metric)
+            if note:
+                self.notes_ = [*self.notes_, note]
         return self
 
     def _frame(self, X: Any) -> pd.DataFrame:
@@ -221,6 +247,11 @@ class AutoMetaClassifier(ClassifierMixin, _AutoMetaBase):
         Cross-validation folds per trial; each is reported to the pruner.
     verbose : int, default=0
         ``> 0`` shows a progress bar with the best score so far on stderr.
+    record : bool, optional
+        Record the task's meta-features and the study's trials in your knowledge
+        base (:class:`~autometa.knowledge.user.UserKnowledgeBase`), so later
+        recommendations learn from this run. Default: yes, unless the environment
+        variable ``AUTOMETA_RECORD`` is ``0``.
 
     Attributes
     ----------
@@ -319,7 +350,7 @@ class AutoMetaRegressor(RegressorMixin, _AutoMetaBase):
 def fit(X: Any, y: Any, *, time_budget: float = 60.0, metric: str | None = None, storage: Any = None,
         study_name: str | None = None, n_jobs: int = 1, warm_start: bool = True,
         random_state: int | None = None, families: list[str] | None = None, n_trials: int | None = None,
-        verbose: int = 0) -> AutoMetaClassifier | AutoMetaRegressor:
+        verbose: int = 0, record: bool | None = None) -> AutoMetaClassifier | AutoMetaRegressor:
     """Find and fit a good pipeline for ``(X, y)`` within ``time_budget`` seconds.
 
     Parameters
@@ -330,8 +361,9 @@ def fit(X: Any, y: Any, *, time_budget: float = 60.0, metric: str | None = None,
         Target, or the name of the target column of ``X``.
     time_budget : float, default=60
         Wall-clock seconds for everything.
-    metric, storage, study_name, n_jobs, warm_start, random_state, families, n_trials, verbose
-        See :class:`AutoMetaClassifier`.
+    metric, storage, study_name, n_jobs, warm_start, random_state, families, n_trials, verbose, record
+        See :class:`AutoMetaClassifier` (``record=False``: do not record this run in your
+        knowledge base).
 
     Returns
     -------
@@ -361,5 +393,5 @@ def fit(X: Any, y: Any, *, time_budget: float = 60.0, metric: str | None = None,
     cls = AutoMetaRegressor if regression else AutoMetaClassifier
     model = cls(time_budget=time_budget, metric=metric, storage=storage, study_name=study_name, n_jobs=n_jobs,
                 warm_start=warm_start, random_state=random_state, families=families, n_trials=n_trials,
-                verbose=verbose)
+                verbose=verbose, record=record)
     return model.fit(X, y)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import socket
 import time
 import traceback
 import warnings
@@ -137,6 +138,26 @@ def _open_study(storage: Any, study_name: str | None, direction: str, seed: int 
         if old is None:
             study.set_user_attr(_ATTR + key, value)
     return study
+
+
+def _claim_warm_start(study: optuna.Study, storage: Any) -> bool:
+    """Whether this call warm-starts ``study``: once per study, however many workers share it.
+
+    Workers started with the same storage and study name race here. The claim is
+    creating the study ``"<name>.autometa-warm-start"`` in the same storage: study
+    names are unique there (a database constraint, or the journal's lock), so exactly
+    one worker gets it and enqueues; the others go straight to the shared queue. A
+    study warm-started before (user attribute ``autometa_warm_start``) is not again.
+    """
+    if study.user_attrs.get(_ATTR + "warm_start"):
+        return False
+    if storage is None:  # an in-memory study of this call only
+        return True
+    try:
+        optuna.create_study(storage=storage, study_name=f"{study.study_name}.autometa-warm-start")
+    except optuna.exceptions.DuplicatedStudyError:
+        return False
+    return True
 
 
 def _recommend(task: Any, *, families: list[str], n: int, metric: str, learner: Any, knowledge_base: Any,
@@ -282,7 +303,7 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
         study = _open_study(storage, study_name, direction, random_state, kind, metric)
         n_before = len(study.get_trials(deepcopy=False))
         recs = pd.DataFrame()
-        if warm_start:
+        if warm_start and _claim_warm_start(study, storage):
             from autometa.search.warm_start import warm_start as enqueue
 
             recs, rec_notes = _recommend(task, families=families, n=max(3 * n_warm, 30), metric=metric,
@@ -290,6 +311,8 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
                                          time_budget=max(time_budget / (2 * (n_folds + 1)), 0.01))
             notes += rec_notes
             enqueue(study, task, n_trials=n_warm, search_space=space, recommendations=recs)
+            study.set_user_attr(_ATTR + "warm_start", {"enqueued": int(min(n_warm, len(recs))),
+                                                       "by": f"{socket.gethostname()}:{os.getpid()}"})
 
         durations: list[float] = []
         state: dict[str, Any] = {"best": None, "family": None, "fold_fit": 0.0}
