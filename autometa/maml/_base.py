@@ -16,7 +16,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -28,10 +28,7 @@ from autometa.exceptions import AutometaError, DataError
 from autometa.maml._device import autocast, resolve_amp, resolve_device, resolve_strategy
 from autometa.maml._nn import TaskBatchNorm, build_model, default_model
 from autometa.maml._progress import training_progress
-from autometa.tasks.fewshot._base import Episode
-
-if TYPE_CHECKING:  # pragma: no cover
-    from autometa.tasks.fewshot._base import FewShotFamily
+from autometa.tasks.fewshot._base import Episode, FewShotFamily
 
 __all__ = ["MetaLearner", "AdaptedModel", "EvaluationResult", "NotFittedError", "Params"]
 
@@ -241,6 +238,7 @@ class MetaLearner(ABC):
         self.params_: Params = dict(self.model_.named_parameters())
         for key, value in extra.items():
             self.params_[key] = nn.Parameter(value.to(self.device_))
+        self.optimizer_: torch.optim.Optimizer
         if self.optimizer_name == "sgd":
             self.optimizer_ = torch.optim.SGD(self.params_.values(), lr=self.outer_lr_)
         else:
@@ -490,13 +488,14 @@ class MetaLearner(ABC):
         if isinstance(support_x, Episode):
             if len(support_x) != 1:
                 raise DataError(f"adapt() takes one task; the episode holds {len(support_x)}.")
-            support_x, support_y = support_x.support_x[0], support_x.support_y[0]
-        if support_y is None:
+            x, y = support_x.support_x[0], support_x.support_y[0]
+        elif support_y is None:
             raise DataError("adapt() needs support_y with support_x.")
+        else:
+            x, y = support_x, support_y
         steps = self.eval_inner_steps_ if steps is None else int(steps)
         with torch.no_grad(), autocast(self.amp_, self.device_):
-            state = self._adapt_task(self._detached(), support_x.to(self.device_),
-                                     support_y.to(self.device_), steps)
+            state = self._adapt_task(self._detached(), x.to(self.device_), y.to(self.device_), steps)
         return AdaptedModel(self, {k: v.detach() for k, v in state.items()})
 
     def _evaluate_batch(self, episode: Episode, steps: int) -> torch.Tensor:
@@ -540,7 +539,7 @@ class MetaLearner(ABC):
         if isinstance(tasks, Episode):
             batches: Iterable[Episode] = list(tasks.chunks(batch_size))
             total = len(tasks)
-        elif hasattr(tasks, "sample"):
+        elif isinstance(tasks, FewShotFamily):
             if self.needs_head and tasks.n_outputs != self.n_outputs_:
                 raise DataError(f"The model was meta-trained with {self.n_outputs_} outputs; the family "
                                 f"has {tasks.n_outputs}.")

@@ -85,9 +85,10 @@ class Episode:
     @staticmethod
     def concat(episodes: Sequence[Episode]) -> Episode:
         """Join batches of tasks of the same shape along the task dimension."""
-        first = episodes[0]
-        return replace(first, **{f: torch.cat([getattr(e, f) for e in episodes])
-                                 for f in ("support_x", "support_y", "query_x", "query_y")})
+        return replace(episodes[0], support_x=torch.cat([e.support_x for e in episodes]),
+                       support_y=torch.cat([e.support_y for e in episodes]),
+                       query_x=torch.cat([e.query_x for e in episodes]),
+                       query_y=torch.cat([e.query_y for e in episodes]))
 
 
 def check_positive_int(value: Any, name: str, owner: str, minimum: int = 1) -> int:

@@ -153,7 +153,7 @@ class TabularFamily(FewShotFamily):
     def _sample(self, n_tasks: int, split: str, generator: torch.Generator) -> Episode:
         ways, shots, n = int(self.ways or 0), self.shots, self.shots + self.queries
         names = list(self.datasets[split])
-        xs = []
+        xs: list[torch.Tensor] = []
         while len(xs) < n_tasks:
             if not names:
                 raise DataError(f"No dataset of the {split!r} split has {ways} classes with at least "
