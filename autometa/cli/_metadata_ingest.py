@@ -1,0 +1,41 @@
+"""`autometa metadata ingest`: record a finished Optuna study in your knowledge base."""
+
+from __future__ import annotations
+
+import argparse
+
+from autometa.cli._output import print_json, print_table
+
+__all__ = ["register"]
+
+
+def register(msub: argparse._SubParsersAction) -> None:
+    parser = msub.add_parser("ingest", help="record a finished Optuna study (and its data's meta-features) in "
+                                            "your knowledge base, so recommendations learn from it")
+    parser.add_argument("file", metavar="FILE", help="the data the study tuned on (CSV, Parquet, pmlb:NAME...)")
+    parser.add_argument("--target", required=True, help="name of the target column")
+    parser.add_argument("--storage", required=True, help="Optuna storage URL, e.g. sqlite:///study.db")
+    parser.add_argument("--study-name", required=True, help="name of the study in the storage")
+    parser.add_argument("--metric", help="the metric the trials' values are (default: the study's autometa "
+                                         "metric, else balanced_accuracy / r2)")
+    parser.add_argument("--family", help="pipeline family of every trial, for a study tuning one model "
+                                         "without a categorical choice of it")
+    parser.add_argument("--kb", metavar="PATH", help="user knowledge base folder (default: $AUTOMETA_HOME/knowledge)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.set_defaults(func=_ingest)
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from autometa.knowledge.user import UserKnowledgeBase
+
+    user = UserKnowledgeBase(args.kb)
+    report = user.ingest_study(args.storage, args.study_name, args.file, args.target, metric=args.metric,
+                               family=args.family)
+    out = {**asdict(report), "knowledge_base": str(user.path)}
+    if args.json:
+        print_json(out)
+    else:
+        print_table([{"item": k, "value": str(v)} for k, v in out.items()], title="ingested")
+    return 0

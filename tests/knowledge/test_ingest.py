@@ -1,0 +1,140 @@
+"""Ingesting studies, combining the user base with the shipped one, and learning from it."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import optuna
+import pandas as pd
+import pytest
+from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+from optuna.trial import create_trial
+
+from autometa.cli import main
+from autometa.knowledge import KnowledgeBase
+from autometa.knowledge.user import UserKnowledgeBase, combine
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+
+def _dataset_a(seed: int = 0, rows: int = 150) -> tuple[pd.DataFrame, pd.Series]:
+    """A binary task unlike the tiny shipped ones (many noisy columns, a skewed target)."""
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame(rng.standard_t(3, size=(rows, 12)), columns=[f"f{i}" for i in range(12)])
+    y = pd.Series((X["f0"] - X["f1"] + 0.3 * rng.normal(size=rows) > 1.0).astype(int), name="y")
+    return X, y
+
+
+def _near_copy(X: pd.DataFrame, y: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
+    """The same data again, slightly perturbed and with a few rows fewer: 'a dataset similar to A'."""
+    rng = np.random.default_rng(1)
+    keep = np.sort(rng.choice(len(X), size=len(X) - 5, replace=False))
+    noisy = X.iloc[keep] + rng.normal(0, 1e-3, size=(len(keep), X.shape[1]))
+    return noisy.reset_index(drop=True), y.iloc[keep].reset_index(drop=True)
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, built_kb: Path) -> Path:
+    """A private AUTOMETA_HOME, and the tiny built base standing in for the shipped one."""
+    import autometa.knowledge._kb as kb_module
+
+    monkeypatch.setenv("AUTOMETA_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(kb_module, "default_path", lambda: built_kb)
+    return tmp_path / "home"
+
+
+def test_ingest_cli_reads_any_study_of_a_supported_family(home: Path, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    X, y = _dataset_a()
+    data = tmp_path / "a.csv"
+    pd.concat([X, y], axis=1).to_csv(data, index=False)
+    storage = f"sqlite:///{tmp_path / 's.db'}"
+    study = optuna.create_study(storage=storage, study_name="theirs", direction="maximize")
+    space = {"classifier": CategoricalDistribution(["RandomForest", "SVC"]),
+             "rf_n_estimators": IntDistribution(10, 500), "C": FloatDistribution(1e-3, 1e3, log=True)}
+    study.add_trial(create_trial(params={"classifier": "RandomForest", "rf_n_estimators": 123},
+                                 distributions={k: space[k] for k in ("classifier", "rf_n_estimators")},
+                                 value=0.8))
+    study.add_trial(create_trial(params={"classifier": "SVC", "C": 3.0},
+                                 distributions={k: space[k] for k in ("classifier", "C")}, value=0.7))
+    assert main(["metadata", "ingest", str(data), "--target", "y", "--storage", storage,
+                 "--study-name", "theirs", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["n_evaluations"] == 2 and out["n_new_configurations"] == 2
+    kb = UserKnowledgeBase().load()
+    fams = kb.configurations["family"].tolist()
+    assert sorted(fams) == ["random_forest", "svm"]
+    rf = kb.configurations[kb.configurations["family"] == "random_forest"].iloc[0]
+    assert json.loads(rf["params"])["n_estimators"] == 123
+    # `metadata info` shows both bases
+    assert main(["metadata", "info", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["coverage"]["datasets"] == 3 and info["user"]["datasets"] == 1
+    # an unknown study is a one-line error, exit code non-zero
+    assert main(["metadata", "ingest", str(data), "--target", "y", "--storage", storage,
+                 "--study-name", "nope"]) != 0
+
+
+def _record_a(user: UserKnowledgeBase) -> str:
+    """A study on A where an unusual configuration (linear, C=0.0123, not in the portfolio) won."""
+    X, y = _dataset_a()
+    dist = {"family": CategoricalDistribution(["linear", "knn"]), "linear_C": FloatDistribution(1e-4, 1e4, log=True),
+            "knn_n_neighbors": IntDistribution(1, 50)}
+    trials = [create_trial(params={"family": "linear", "linear_C": 0.0123},
+                           distributions={k: dist[k] for k in ("family", "linear_C")}, value=0.97)]
+    for i, k in enumerate([3, 9, 27]):
+        trials.append(create_trial(params={"family": "knn", "knn_n_neighbors": k},
+                                   distributions={k_: dist[k_] for k_ in ("family", "knn_n_neighbors")},
+                                   value=0.60 + 0.05 * i))
+    for i, t in enumerate(trials):
+        t.number = i
+    user.record(X, trials, y=y, name="A")
+    cfg = user.load().configurations
+    return str(cfg.index[(cfg["family"] == "linear") & (cfg["origin"] == "user")][0])
+
+
+def test_load_combines_shipped_and_user_bases(home: Path, built_kb: Path) -> None:
+    shipped = KnowledgeBase.load(include_user=False)
+    assert KnowledgeBase.load().path == shipped.path  # nothing recorded yet: the shipped base alone
+    winner = _record_a(UserKnowledgeBase())
+    both = KnowledgeBase.load()
+    assert len(both.datasets) == len(shipped.datasets) + 1
+    assert winner in both.configurations.index
+    assert set(shipped.configurations.index) < set(both.configurations.index)
+    scores = both.scores(kind="classification")
+    user_row = [d for d in scores.index if d.startswith("user-A-")][0]
+    assert scores.loc[user_row].notna().sum() == 4  # sparse: the 4 tried configurations only
+    assert scores.loc[user_row].idxmax() == winner
+    assert both.info()["combined"][1]["datasets"] == 1
+    assert combine(shipped) is shipped
+
+
+@pytest.mark.filterwarnings("ignore:No usable task-vector dimension")  # the tiny base has one regression set
+def test_rerun_on_a_similar_dataset_recommends_what_worked_there(home: Path) -> None:
+    from autometa.metalearn import NearestDatasets, recommend
+
+    winner = _record_a(UserKnowledgeBase())
+    both = KnowledgeBase.load()
+    start = time.perf_counter()
+    learner = NearestDatasets(weights="distance").fit(both)
+    assert time.perf_counter() - start < 10
+    X, y = _near_copy(*_dataset_a())
+    recs = recommend(X, y, top=5, learner=learner)
+    assert recs["config_id"].iloc[0] == winner, recs[["config_id", "predicted_score", "why"]]
+    assert recs.attrs["neighbours"][0]["dataset"].startswith("user-A-")
+
+
+@pytest.mark.xfail(reason="the default learner (uniform neighbours) counts a configuration's untried cells as "
+                          "failures; sparse handling in autometa.metalearn is issue 5's (patch in issue 8's report)",
+                   strict=False)
+@pytest.mark.filterwarnings("ignore:No usable task-vector dimension")
+def test_rerun_with_the_default_learner(home: Path) -> None:
+    from autometa.metalearn import recommend
+
+    winner = _record_a(UserKnowledgeBase())
+    X, y = _near_copy(*_dataset_a())
+    recs = recommend(X, y, top=5, knowledge_base=KnowledgeBase.load())
+    assert recs["config_id"].iloc[0] == winner
