@@ -115,6 +115,8 @@ def fitted_learner(learner: Any = "default", knowledge_base: Any = None, *, cach
         raise DataError(f"learner must be a name or a MetaLearner; got {type(learner).__name__}.")
     kb = knowledge_base
     path: Path | None
+    # by default the user's recorded runs are learned from too (autometa.knowledge.user)
+    user_path = _user_base_path() if knowledge_base is None else None
     if kb is None or isinstance(kb, (str, os.PathLike)):
         path = Path(kb) if kb is not None else default_path()
         kb = None
@@ -122,7 +124,8 @@ def fitted_learner(learner: Any = "default", knowledge_base: Any = None, *, cach
         path = Path(kb.path) if getattr(kb, "path", None) else None
     key = None
     if path is not None and path.is_dir():
-        key = f"{_base_fingerprint(path)}-{type(instance).__name__}-{_learner_key(instance)}"
+        user_key = "" if user_path is None else f"+{_base_fingerprint(user_path)}"
+        key = f"{_base_fingerprint(path)}{user_key}-{type(instance).__name__}-{_learner_key(instance)}"
         if key in _MEMORY:
             return _MEMORY[key]
         file = cache_dir() / f"{key}.joblib"
@@ -135,7 +138,7 @@ def fitted_learner(learner: Any = "default", knowledge_base: Any = None, *, cach
                 _MEMORY[key] = loaded
                 return loaded
     if kb is None:
-        kb = KnowledgeBase.load(path)
+        kb = KnowledgeBase.load() if user_path is not None else KnowledgeBase.load(path)
     fitted = instance.clone().fit(kb)
     if key is not None:
         _MEMORY[key] = fitted
@@ -145,6 +148,14 @@ def fitted_learner(learner: Any = "default", knowledge_base: Any = None, *, cach
             except OSError:  # a read-only home must not stop a recommendation
                 pass
     return fitted
+
+
+def _user_base_path() -> Path | None:
+    """The user knowledge base's folder when it holds recorded runs, else ``None``."""
+    from autometa.knowledge.user import UserKnowledgeBase
+
+    user = UserKnowledgeBase()
+    return user.path if user.exists() else None
 
 
 def _as_task(X: Any, y: Any, kind: str | None, categorical: Any) -> Any:
