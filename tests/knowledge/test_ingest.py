@@ -43,6 +43,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, built_kb: Path) -> Pat
 
     monkeypatch.setenv("AUTOMETA_HOME", str(tmp_path / "home"))
     monkeypatch.setattr(kb_module, "default_path", lambda: built_kb)
+    monkeypatch.setattr("autometa.knowledge.default_path", lambda: built_kb)
     return tmp_path / "home"
 
 
@@ -138,3 +139,16 @@ def test_rerun_with_the_default_learner(home: Path) -> None:
     X, y = _near_copy(*_dataset_a())
     recs = recommend(X, y, top=5, knowledge_base=KnowledgeBase.load())
     assert recs["config_id"].iloc[0] == winner
+
+
+@pytest.mark.filterwarnings("ignore:No usable task-vector dimension")
+def test_recommend_learns_from_recorded_runs_by_default(home: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from autometa.metalearn.recommend import fitted_learner
+
+    monkeypatch.setenv("AUTOMETA_CACHE_DIR", str(tmp_path / "cache"))
+    before = fitted_learner("average_rank")
+    assert not any(d.startswith("user-") for d in before.data_["classification"].datasets)
+    _record_a(UserKnowledgeBase())
+    after = fitted_learner("average_rank")  # the user base changed: refitted, with it
+    assert any(d.startswith("user-A-") for d in after.data_["classification"].datasets)
