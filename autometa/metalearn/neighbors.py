@@ -140,6 +140,10 @@ class NearestDatasets(MetaLearner):
         ``"learned"`` weighs each dimension by how well it tells apart training
         datasets with different score profiles (:func:`learn_feature_weights`);
         ``"uniform"`` counts every dimension the same.
+    shrinkage : float in [0, 1]
+        Weight of the mean over *all* training datasets in the predicted score
+        (``(1 - shrinkage) * neighbours + shrinkage * everyone``): a few
+        neighbours are a noisy estimate, the global mean a biased one.
     encoder : object, optional
         Task encoder (``transform(task) -> vector``); default
         :class:`~autometa.metalearn.MetafeatureEncoder`.
@@ -165,16 +169,19 @@ class NearestDatasets(MetaLearner):
         "weights": (lambda v: v in ("uniform", "distance"), "'uniform' or 'distance'"),
         "distance": (lambda v: v in ("l1", "l2"), "'l1' or 'l2'"),
         "feature_weights": (lambda v: v in ("learned", "uniform"), "'learned' or 'uniform'"),
+        "shrinkage": (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1,
+                      "a float in [0, 1]"),
         "encoder": (lambda v: v is None or hasattr(v, "transform"), "None or an object with transform(task)"),
     }
 
     def __init__(self, *, n_neighbors: int = 10, weights: str = "uniform", distance: str = "l1",
-                 feature_weights: str = "learned", encoder: Any = None, metric: str | None = None,
-                 selection: str = "coverage") -> None:
+                 feature_weights: str = "learned", shrinkage: float = 0.0, encoder: Any = None,
+                 metric: str | None = None, selection: str = "coverage") -> None:
         self.n_neighbors = n_neighbors
         self.weights = weights
         self.distance = distance
         self.feature_weights = feature_weights
+        self.shrinkage = shrinkage
         self.encoder = encoder
         self.metric = metric
         self.selection = selection
@@ -182,7 +189,7 @@ class NearestDatasets(MetaLearner):
     def _fit_group(self, data: GroupData, knowledge_base: Any) -> dict[str, Any]:
         encoder, vectors = fit_encoder(self.encoder, knowledge_base, data)
         fw = learn_feature_weights(vectors, data.norm) if self.feature_weights == "learned" else None
-        return {"encoder": encoder, "vectors": vectors, "feature_weights": fw}
+        return {"encoder": encoder, "vectors": vectors, "feature_weights": fw, "global": data.norm.mean(axis=0)}
 
     def _neighbours(self, state: dict[str, Any], data: GroupData, task: Any) -> pd.DataFrame:
         query = encode_query(state["encoder"], task)
@@ -199,5 +206,6 @@ class NearestDatasets(MetaLearner):
         rows = data.rows_of(list(neigh.index))
         Z = data.norm[rows]
         w = neigh["weight"].to_numpy()
-        return Prediction(scores=w @ Z, scenarios=Z, weights=w, neighbours=neigh,
+        scores = (1.0 - self.shrinkage) * (w @ Z) + self.shrinkage * state["global"]
+        return Prediction(scores=scores, scenarios=Z, weights=w, neighbours=neigh,
                           why=lambda i: neighbour_why(data, neigh, i))

@@ -36,6 +36,10 @@ class LightGBMRanker(MetaLearner):
         Regression on normalised scores, or LambdaRank with one group per dataset.
     n_estimators, learning_rate, num_leaves, min_child_samples : int or float
         LightGBM's parameters of the same names.
+    target_floor : float
+        Regression only: normalised scores are clipped below at this value for
+        training (squared loss is sensitive to the long tail of collapsed
+        configurations that the learners' shared floor keeps).
     relevance_levels : int
         LambdaRank only: normalised scores in [0, 1] are cut into this many levels
         (below the median: 0).
@@ -74,6 +78,8 @@ class LightGBMRanker(MetaLearner):
         "num_leaves": (_is_int_at_least(2), "an int >= 2"),
         "min_child_samples": (_is_int_at_least(1), "an int >= 1"),
         "relevance_levels": (_is_int_at_least(2), "an int >= 2"),
+        "target_floor": (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v < 0,
+                         "a float < 0"),
         "n_neighbors": (_is_int_at_least(1), "an int >= 1"),
         "encoder": (lambda v: v is None or hasattr(v, "transform"), "None or an object with transform(task)"),
         "random_state": (lambda v: isinstance(v, (int, np.integer)) and not isinstance(v, bool), "an int"),
@@ -81,7 +87,8 @@ class LightGBMRanker(MetaLearner):
     }
 
     def __init__(self, *, objective: str = "regression", n_estimators: int = 200, learning_rate: float = 0.05,
-                 num_leaves: int = 31, min_child_samples: int = 20, relevance_levels: int = 10,
+                 num_leaves: int = 31, min_child_samples: int = 20, target_floor: float = -1.0,
+                 relevance_levels: int = 10,
                  n_neighbors: int = 10, encoder: Any = None, metric: str | None = None,
                  selection: str = "coverage", random_state: int = 0, n_jobs: int = 1) -> None:
         self.objective = objective
@@ -89,6 +96,7 @@ class LightGBMRanker(MetaLearner):
         self.learning_rate = learning_rate
         self.num_leaves = num_leaves
         self.min_child_samples = min_child_samples
+        self.target_floor = target_floor
         self.relevance_levels = relevance_levels
         self.n_neighbors = n_neighbors
         self.encoder = encoder
@@ -122,7 +130,7 @@ class LightGBMRanker(MetaLearner):
             label = np.rint(np.clip(target, 0.0, 1.0) * levels).astype(int)
             model.fit(X, label, group=[n_cfg] * n_data, categorical_feature=[vectors.shape[1]])
         else:
-            model.fit(X, target, categorical_feature=[vectors.shape[1]])
+            model.fit(X, np.maximum(target, self.target_floor), categorical_feature=[vectors.shape[1]])
         return {"encoder": encoder, "vectors": vectors, "config_codes": config_codes, "model": model,
                 "feature_weights": learn_feature_weights(vectors, data.norm)}
 

@@ -22,8 +22,9 @@ from autometa.metalearn._data import normalise_scores
 def test_normalise_scores():
     # finite scores -5, 0.5, 0.7, 0.8, 0.9: median 0.7, best 0.9
     z = normalise_scores(np.array([[0.5, 0.7, 0.9, np.nan, -5.0, 0.8], [1.0, 1.0, 1.0, 1.0, 0.0, 1.0]]))
-    assert z[0].tolist() == pytest.approx([-1.0, 0.0, 1.0, -1.0, -1.0, 0.5])  # failure and disaster at the floor
-    assert z[1].tolist() == [1.0, 1.0, 1.0, 1.0, -1.0, 1.0]  # best == median
+    assert z[0].tolist() == pytest.approx([-1.0, 0.0, 1.0, -10.0, -10.0, 0.5])  # failure, disaster: the floor
+    assert z[1].tolist() == [1.0, 1.0, 1.0, 1.0, -10.0, 1.0]  # best == median
+    assert normalise_scores(np.array([0.5, 0.7, 0.9, np.nan, -5.0, 0.8]), floor=-1.0).min() == -1.0
     raw = normalise_scores(np.array([0.5, 0.7, 0.9, np.nan, -5.0, 0.8]), floor=None)
     assert raw[4] == pytest.approx(-28.5) and np.isnan(raw[3])
 
