@@ -217,8 +217,10 @@ class KnowledgeBase:
         """How complete the base is: cells expected, evaluated, failed, timed out."""
         ev = self.evaluations
         ev = ev[ev["dataset"].isin(self.datasets.index)]
-        cells = ev.groupby(["dataset", "config_id"], observed=True)["status"].agg(
-            lambda s: "ok" if (s == "ok").all() else ("timeout" if (s == "timeout").any() else "error"))
+        # a cell is ok when every fold is, timed out when any fold did, failed otherwise
+        severity = ev["status"].map({"ok": 0, "error": 1, "timeout": 2}).fillna(1).astype(int)
+        worst = severity.groupby([ev["dataset"], ev["config_id"]], observed=True).max()
+        cells = worst.map({0: "ok", 1: "error", 2: "timeout"})
         expected = len(self.datasets) * len(self.configurations)
         full = pd.MultiIndex.from_product([self.datasets.index, self.configurations.index])
         missing = full.difference(cells.index)
