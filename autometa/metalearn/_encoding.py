@@ -47,6 +47,10 @@ def metafeature_series(task: Any, **extraction: Any) -> pd.Series:
     raise DataError(f"Expected a Task or a pandas Series of meta-features; got {type(task).__name__}.")
 
 
+#: meta-feature groups of the default task vector
+DEFAULT_GROUPS: list[str] = ["general", "statistical", "info_theory", "model_based"]
+
+
 class MetafeatureEncoder:
     """Meta-features, robustly scaled and imputed: the default task vector.
 
@@ -68,7 +72,11 @@ class MetafeatureEncoder:
     columns : list of str, optional
         Use only these meta-features (default: all usable ones).
     groups : str or list of str
-        Meta-feature groups extracted from a Task (a Series is used as given).
+        Meta-feature groups extracted from a Task (a Series is used as given);
+        ``fit`` drops the meta-features of the other groups. The default leaves
+        landmarking out: on the PMLB base its features got little weight, nearest
+        datasets ranked as well without them, and they are most of the extraction
+        time of a large table (docs/benchmarks.md).
     max_rows, model_max_rows : int
         Row samples for extraction from a Task (see
         :func:`~autometa.metafeatures.extract_metafeatures`): every meta-feature on
@@ -81,13 +89,13 @@ class MetafeatureEncoder:
     >>> import pandas as pd
     >>> mf = pd.DataFrame({"nr_inst": [100, 1000, 10000], "cor.mean": [0.1, 0.5, 0.3]},
     ...                   index=["a", "b", "c"])
-    >>> enc = MetafeatureEncoder().fit(mf)
+    >>> enc = MetafeatureEncoder(groups="all").fit(mf)
     >>> enc.transform(mf.loc["b"]).round(2).tolist()
     [0.0, 1.0]
     """
 
     def __init__(self, *, max_missing: float = 0.5, log_above: float = 100.0, clip: float = 5.0,
-                 columns: list[str] | None = None, groups: str | list[str] = "all", max_rows: int = 10_000,
+                 columns: list[str] | None = None, groups: str | list[str] = DEFAULT_GROUPS, max_rows: int = 10_000,
                  model_max_rows: int = 2_000) -> None:
         self.max_missing = max_missing
         self.log_above = log_above
@@ -107,6 +115,14 @@ class MetafeatureEncoder:
             if missing:
                 raise DataError(f"MetafeatureEncoder columns not in the meta-features: {missing[:5]}.")
             mf = mf[list(self.columns)]
+        if self.groups != "all":  # leave out the other groups' meta-features (unknown names stay)
+            from autometa.metafeatures import feature_names
+
+            def names(groups: str | list[str]) -> set[str]:
+                return {n for kind in ("binary", "regression") for n in feature_names(groups, kind=kind)}
+
+            excluded = names("all") - names(self.groups)
+            mf = mf[[c for c in mf.columns if c not in excluded]]
         keep = mf.columns[(mf.isna().mean() <= self.max_missing) & (mf.nunique() > 1)] if len(mf) else mf.columns[:0]
         values = mf[keep].to_numpy(dtype=float).reshape(len(mf), len(keep))
         p = len(keep)

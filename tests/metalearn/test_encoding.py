@@ -117,3 +117,9 @@ def test_learners_survive_a_base_without_metafeatures(metafeatures):
         assert len(table) == 3
         assert len(table.attrs["neighbours"]) == len(names)  # everyone is a neighbour
         assert table["config_id"].iloc[0] == "gamma-000"  # the best on average, as average rank says
+
+
+def test_metafeature_encoder_groups():
+    mf = pd.DataFrame({"nr_inst": [10.0, 20.0, 30.0], "one_nn.mean": [0.5, 0.6, 0.7], "custom": [1.0, 2.0, 4.0]})
+    assert MetafeatureEncoder().fit(mf).columns_ == ["nr_inst", "custom"]  # landmarking left out by default
+    assert MetafeatureEncoder(groups="all").fit(mf).columns_ == ["nr_inst", "one_nn.mean", "custom"]

@@ -81,3 +81,11 @@ def test_fit_time_model_recovers_the_scaling():
     expected = base * 2000 ** 1.2 * np.sqrt(10)
     assert model.predict(2000, 10) == pytest.approx(expected, rel=0.1)
     assert np.allclose(model.predict(None, 10), np.nanmedian(seconds, axis=0))
+
+
+def test_fit_time_grows_at_least_linearly_beyond_the_recorded_sizes():
+    rows = np.array([100.0, 200.0, 400.0, 800.0])
+    seconds = np.array([[0.10], [0.11], [0.12], [0.13]])  # overhead-dominated: slope ~0.1
+    model = FitTimeModel.fit(seconds, rows, np.full(4, 10.0), np.array(["f"]))
+    assert model.row_slope[0] < 0.2 and model.max_rows == 800
+    assert model.predict(8000, 10)[0] == pytest.approx(model.predict(800, 10)[0] * 10, rel=1e-6)
