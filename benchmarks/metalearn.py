@@ -7,7 +7,7 @@ end (a fresh process: start-up, CSV read, meta-features, cached learner, table)
 on a 100,000 x 50 CSV.
 
     python benchmarks/metalearn.py                              # everything, shipped base
-    python benchmarks/metalearn.py --path metadata --learners average_rank neighbors ranker
+    python benchmarks/metalearn.py --path metadata --learners average_rank neighbors ranker ranker_regression
     python benchmarks/metalearn.py --skip-evaluate --timing-repeats 3
 """
 
@@ -130,7 +130,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--path", help="knowledge base folder (default: the shipped one)")
     parser.add_argument("--learners", nargs="+", default=["average_rank", "portfolio", "neighbors", "ranker",
-                                                          "ranker_lambdarank"])
+                                                          "ranker_regression"])
     parser.add_argument("--plot", default=str(REPO / "docs" / "metalearn_regret.png"))
     parser.add_argument("--skip-evaluate", action="store_true")
     parser.add_argument("--skip-timing", action="store_true")

@@ -39,7 +39,7 @@ class TestLightGBMRanker(MetaLearnerConformance):
         return LightGBMRanker(n_estimators=30, min_child_samples=5)
 
 
-class TestLightGBMLambdaRank(MetaLearnerConformance):
+class TestLightGBMRegression(MetaLearnerConformance):
     @pytest.fixture
     def learner(self) -> LightGBMRanker:
-        return LightGBMRanker(objective="lambdarank", n_estimators=30, min_child_samples=5)
+        return LightGBMRanker(objective="regression", n_estimators=30, min_child_samples=5)

@@ -48,7 +48,8 @@ def test_metric_must_suit_the_task(kb):
 def test_unknown_learner():
     with pytest.raises(DataError, match="Unknown learner 'nope'; choose one of default"):
         get_learner("nope")
-    assert repr(get_learner("ranker_lambdarank")) == "LightGBMRanker(objective='lambdarank')"
+    assert repr(get_learner("ranker_regression")) == "LightGBMRanker(objective='regression')"
+    assert repr(get_learner("default")) == "LightGBMRanker()"
 
 
 def test_fitted_learner_is_cached_on_disk(kb, kb_path, monkeypatch, tmp_path):
