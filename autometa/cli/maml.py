@@ -33,7 +33,7 @@ def register(subparsers: Any) -> None:
 
     t = sub.add_parser("train", help="meta-train on a few-shot family",
                        description="Meta-train on a few-shot family, with a progress bar, checkpoints and "
-                       "--resume; prints the test accuracy (or MSE) with a 95%% interval at the end.")
+                       "--resume; prints the test accuracy (or MSE) with a 95% interval at the end.")
     t.add_argument("--family", choices=_FAMILIES, default="omniglot")
     t.add_argument("--algorithm", choices=_ALGORITHMS, default="maml")
     _family_options(t)
@@ -57,7 +57,7 @@ def register(subparsers: Any) -> None:
 
     e = sub.add_parser("evaluate", help="evaluate a checkpoint on held-out tasks",
                        description="Adapt a meta-trained checkpoint to held-out tasks and print the mean "
-                       "query accuracy (or MSE) with a 95%% interval.")
+                       "query accuracy (or MSE) with a 95% interval.")
     e.add_argument("checkpoint", type=Path)
     e.add_argument("--episodes", type=int, default=600)
     e.add_argument("--split", choices=("train", "val", "test"), default="test")
