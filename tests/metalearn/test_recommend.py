@@ -49,7 +49,7 @@ def test_unknown_learner():
     with pytest.raises(DataError, match="Unknown learner 'nope'; choose one of default"):
         get_learner("nope")
     assert repr(get_learner("ranker_regression")) == "LightGBMRanker(objective='regression')"
-    assert repr(get_learner("default")) == "LightGBMRanker()"
+    assert repr(get_learner("default")) == "NearestDatasets()"
 
 
 def test_fitted_learner_is_cached_on_disk(kb, kb_path, monkeypatch, tmp_path):
