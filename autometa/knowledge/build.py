@@ -70,36 +70,6 @@ def _machine() -> str:
     return f"{socket.gethostname()} ({os.cpu_count()} cpus)"
 
 
-def evaluate_dataset(name: str, data_dir: str | None, configurations: pd.DataFrame, protocol: Protocol,
-                     out: str) -> dict[str, Any]:
-    """Score every configuration on one dataset and write its part file; returns a short summary.
-
-    Runs in a worker process: everything it needs comes in as arguments. A dataset
-    that another worker or machine finished meanwhile is skipped.
-    """
-    import warnings
-
-    from autometa.knowledge._evaluate import evaluate_task
-    from autometa.tasks import TaskRegistry
-
-    if name in finished_datasets(out):
-        return {"dataset": name, "seconds": 0.0, "n_evaluations": 0, "n_failed": 0, "skipped": True}
-    start = time.perf_counter()
-    registry = TaskRegistry.from_data_dir(data_dir)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        task = registry.get(name)
-    evals, info = evaluate_task(task, configurations, protocol)
-    seconds = time.perf_counter() - start
-    dataset_row = {"dataset": name, "source": task.source, "kind": task.kind, "rows": task.n_rows,
-                   "features": task.n_features, "rows_used": info["rows_used"], "n_classes": info["n_classes"],
-                   "family": task.family, "checksum": info["checksum"], "n_folds": info["n_folds"],
-                   "build_seconds": seconds, "machine": _machine()}
-    write_part(out, dataset_row, evals)
-    n_bad = int((evals["status"] != "ok").sum())
-    return {"dataset": name, "seconds": seconds, "n_evaluations": len(evals), "n_failed": n_bad}
-
-
 def score_dataset(name: str, data_dir: str | None, configurations: pd.DataFrame,
                   protocol: Protocol) -> dict[str, Any]:
     """Score every configuration on one dataset and return the rows, writing nothing.
@@ -127,6 +97,20 @@ def score_dataset(name: str, data_dir: str | None, configurations: pd.DataFrame,
     n_bad = int((evals["status"] != "ok").sum())
     return {"dataset": name, "seconds": seconds, "n_evaluations": len(evals), "n_failed": n_bad,
             "row": dataset_row, "evaluations": evals}
+
+
+def evaluate_dataset(name: str, data_dir: str | None, configurations: pd.DataFrame, protocol: Protocol,
+                     out: str) -> dict[str, Any]:
+    """Score every configuration on one dataset and write its part file; returns a short summary.
+
+    Runs in a worker process: everything it needs comes in as arguments. A dataset
+    that another worker or machine finished meanwhile is skipped.
+    """
+    if name in finished_datasets(out):
+        return {"dataset": name, "seconds": 0.0, "n_evaluations": 0, "n_failed": 0, "skipped": True}
+    result = score_dataset(name, data_dir, configurations, protocol)
+    write_part(out, result.pop("row"), result.pop("evaluations"))
+    return result
 
 
 def _dask_client(scheduler: str, timeout: float = 30.0) -> Any:
