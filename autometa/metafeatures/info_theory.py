@@ -118,7 +118,7 @@ def joint_entropies(joint_counts: np.ndarray, attr_counts: np.ndarray, C_offsets
     levels_present = np.add.reduceat((attr_counts > 0).astype(np.intp), C_offsets[:-1])
     nonzero = np.add.reduceat(np.count_nonzero(joint_counts, axis=1), C_offsets[:-1])
     empty = levels_present * np.count_nonzero(target_freqs) - nonzero
-    return -(per_col + empty * _xlog2x(_SMOOTH))
+    return -(per_col + empty * _xlog2x(np.asarray(_SMOOTH)))
 
 
 @intermediate
@@ -155,9 +155,10 @@ def attr_conc(C: np.ndarray, C_levels: np.ndarray, random_state: int) -> np.ndar
     if m > _MAX_CONC_ATTRS:
         cols = np.random.RandomState(random_state).choice(cols, size=_MAX_CONC_ATTRS, replace=False)
     out: dict[tuple[int, int], float] = {}
+    pairs = [int(c) for c in cols]
     idx = np.empty(n, dtype=np.intp)
-    for ia, a in enumerate(cols):
-        for b in cols[ia + 1:]:
+    for ia, a in enumerate(pairs):
+        for b in pairs[ia + 1:]:
             lb = int(C_levels[b])
             np.multiply(C[:, a], lb, out=idx)
             idx += C[:, b]
@@ -166,7 +167,7 @@ def attr_conc(C: np.ndarray, C_levels: np.ndarray, random_state: int) -> np.ndar
             out[a, b] = _concentration(table, n)
             out[b, a] = _concentration(table.T, n)
     # pymfe's order: every ordered pair of the drawn columns
-    return np.array([out[a, b] for a in cols for b in cols if a != b])
+    return np.array([out[a, b] for a in pairs for b in pairs if a != b])
 
 
 @metafeature(_GROUP, summarised=True)
