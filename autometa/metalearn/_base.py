@@ -356,6 +356,7 @@ def neighbour_why(data: GroupData, neighbours: pd.DataFrame, index: int, limit: 
     if neighbours.empty:
         return ""
     rows = data.rows_of([d for d in neighbours.index if d in set(data.datasets)])
+    rows = [r for r in rows if data.tried[r, index]]  # sparse bases: only where it was evaluated
     if not rows:
         return ""
     raw = data.raw[rows]

@@ -19,7 +19,7 @@ import pandas as pd
 
 from autometa.exceptions import AutometaError, DataError
 
-__all__ = ["GROUPS", "GroupData", "FitTimeModel", "group_of", "normalise_scores", "group_data"]
+__all__ = ["GROUPS", "GroupData", "FitTimeModel", "group_of", "normalise_scores", "group_data", "tried_mean"]
 
 #: the groups meta-learners fit one model for, and the task kinds in each
 GROUPS: dict[str, tuple[str, ...]] = {"classification": ("binary", "multiclass"), "regression": ("regression",)}
@@ -30,6 +30,12 @@ GROUPS: dict[str, tuple[str, ...]] = {"classification": ("binary", "multiclass")
 #: hid such risks: first picks were worse on the partial PMLB base, docs/benchmarks.md),
 #: high enough that one disaster cannot swamp everything else.
 FLOOR = -10.0
+
+#: weight of an untried cell, relative to an evaluated one, in the means the learners take:
+#: it counts as the dataset's median (normalised score 0). Sparse bases (a user's recorded
+#: studies) evaluate a few configurations per dataset; a configuration seen on one dataset
+#: is shrunk towards "unknown" rather than trusted alone, or penalised as a failure.
+UNKNOWN_WEIGHT = 0.1
 
 
 def group_of(kind: str) -> str:
@@ -168,15 +174,19 @@ class GroupData:
     config_ids : ndarray of str
         Every configuration of the portfolio (columns of the matrices).
     raw : ndarray
-        Mean cross-validated scores; NaN where a configuration failed.
+        Mean cross-validated scores; NaN where a configuration failed or was not tried.
     norm : ndarray
-        Normalised scores (:func:`normalise_scores`), failures at the floor.
+        Normalised scores (:func:`normalise_scores`), failures at the floor, untried
+        cells 0 (the median: unknown, not a failure).
     metafeatures : DataFrame
         The training datasets' meta-features.
     fit_time : FitTimeModel
         Expected fit seconds from the data size.
     families : ndarray of str
         Pipeline family of each configuration.
+    tried : ndarray of bool, optional
+        Whether each cell was evaluated (failures included); user bases are sparse.
+        Default: every cell.
     """
 
     group: str
@@ -188,7 +198,12 @@ class GroupData:
     metafeatures: pd.DataFrame
     fit_time: FitTimeModel
     families: np.ndarray
+    tried: np.ndarray = field(default_factory=lambda: np.ones((0, 0), dtype=bool))
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.tried.shape != self.norm.shape:  # not given: a dense base
+            self.tried = np.ones(self.norm.shape, dtype=bool)
 
     @property
     def n_configs(self) -> int:
@@ -257,11 +272,51 @@ def group_data(kb: Any, group: str, metric: str | None = None) -> GroupData | No
     features = pd.to_numeric(info["features"], errors="coerce").to_numpy(dtype=float)
     families = kb.configurations.loc[scores.columns, "family"].astype(str).to_numpy()
     raw = scores.to_numpy(dtype=float)
+    tried = _tried(kb, datasets, list(scores.columns))
+    norm = normalise_scores(raw)
+    norm[~tried] = 0.0  # never evaluated (sparse user rows): unknown, the median, not a failure
     mf = kb.metafeatures.reindex(datasets)
     return GroupData(group=group, metric=metric_name, datasets=datasets,
                      config_ids=np.asarray([str(c) for c in scores.columns], dtype=object), raw=raw,
-                     norm=normalise_scores(raw), metafeatures=mf,
-                     fit_time=FitTimeModel.fit(seconds, rows, features, families), families=families)
+                     norm=norm, metafeatures=mf,
+                     fit_time=FitTimeModel.fit(seconds, rows, features, families), families=families,
+                     tried=tried)
+
+
+def _tried(kb: Any, datasets: list[str], config_ids: list[Any]) -> np.ndarray:
+    """(datasets x configurations) mask of the cells with at least one evaluation row, failed or not."""
+    ev = kb.evaluations
+    pairs = pd.MultiIndex.from_arrays([ev["dataset"].astype(str), ev["config_id"].astype(str)]).unique()
+    grid = pd.MultiIndex.from_product([datasets, [str(c) for c in config_ids]])
+    return np.asarray(grid.isin(pairs)).reshape(len(datasets), len(config_ids))
+
+
+def tried_mean(values: np.ndarray, tried: np.ndarray, weights: np.ndarray | None = None, *,
+               unknown: float = 0.0, unknown_weight: float = UNKNOWN_WEIGHT) -> np.ndarray:
+    """Weighted column means of ``values`` over the rows that tried each column.
+
+    An untried cell counts as ``unknown`` with ``unknown_weight`` times its row's
+    weight: a column tried on few rows is shrunk towards ``unknown``, more so the
+    less weight those rows carry. Dense columns get the plain weighted mean.
+
+    Examples
+    --------
+    >>> Z = np.array([[1.0, 0.5], [0.0, 0.5]])
+    >>> T = np.array([[True, True], [False, True]])
+    >>> tried_mean(Z, T, unknown_weight=0.0).tolist()
+    [1.0, 0.5]
+    >>> tried_mean(Z, T, unknown_weight=1.0).tolist()
+    [0.5, 0.5]
+    """
+    values = np.asarray(values, dtype=float)
+    tried = np.asarray(tried, dtype=bool)
+    w = np.ones(len(values)) if weights is None else np.asarray(weights, dtype=float)
+    wt = w[:, None] * tried
+    wu = unknown_weight * w[:, None] * ~tried
+    total = wt.sum(axis=0) + wu.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = ((wt * np.where(tried, values, 0.0)).sum(axis=0) + unknown * wu.sum(axis=0)) / total
+    return np.where(total > 0, mean, unknown)
 
 
 def configuration_params(configurations: pd.DataFrame) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from autometa.metalearn._base import MetaLearner, Prediction
-from autometa.metalearn._data import GroupData
+from autometa.metalearn._data import GroupData, tried_mean
 
 __all__ = ["AverageRank"]
 
@@ -22,6 +22,11 @@ class AverageRank(MetaLearner):
     Each dataset ranks every configuration (1 = best; ties share the mean rank;
     failures rank last); the mean over datasets orders the portfolio, whatever
     the task. ``predicted_score`` is the mean normalised score.
+
+    Sparse bases: a dataset ranks only the configurations it evaluated (rescaled
+    to the ranks 1 to the portfolio's size), and means are over the datasets that
+    evaluated a configuration, shrunk towards the middle rank and the median
+    score by :func:`~autometa.metalearn._data.tried_mean`.
 
     Parameters
     ----------
@@ -48,10 +53,20 @@ class AverageRank(MetaLearner):
         self.selection = selection
 
     def _fit_group(self, data: GroupData, knowledge_base: Any) -> dict[str, Any]:
-        ranks = pd.DataFrame(data.raw).rank(axis=1, ascending=False, method="average",
-                                            na_option="bottom").to_numpy()
-        return {"mean_rank": ranks.mean(axis=0), "mean_score": data.norm.mean(axis=0),
-                "n_datasets": len(data.datasets)}
+        tried = data.tried
+        # failures rank last; untried cells are not ranked at all
+        raw = np.where(tried, np.nan_to_num(data.raw, nan=-np.inf), np.nan)
+        ranks = pd.DataFrame(raw).rank(axis=1, ascending=False, method="average",
+                                       na_option="keep").to_numpy(copy=True)
+        n_tried = tried.sum(axis=1, keepdims=True)
+        n_cfg = data.n_configs
+        sparse = (n_tried < n_cfg)[:, 0]
+        if sparse.any():  # onto 1..n_configs; a dataset that tried one configuration ranks it in the middle
+            k = n_tried[sparse]
+            ranks[sparse] = np.where(k > 1, 1.0 + (ranks[sparse] - 1.0) * (n_cfg - 1) / np.maximum(k - 1, 1),
+                                     (n_cfg + 1) / 2)
+        return {"mean_rank": tried_mean(ranks, tried, unknown=(n_cfg + 1) / 2),
+                "mean_score": tried_mean(data.norm, tried), "n_datasets": len(data.datasets)}
 
     def _predict(self, state: dict[str, Any], data: GroupData, task: Any) -> Prediction:
         mean_rank, n = state["mean_rank"], state["n_datasets"]

@@ -2,8 +2,9 @@
 
 Datasets are compared on their task vectors (robustly scaled, imputed
 meta-features by default); a configuration's predicted score is its mean
-normalised score over the ``n_neighbors`` nearest training datasets, and the list
-is picked to cover those datasets' best configurations.
+normalised score over those of the ``n_neighbors`` nearest training datasets that
+evaluated it (sparse bases), and the list is picked to cover those datasets' best
+configurations.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from autometa.metalearn._base import MetaLearner, Prediction, _is_int_at_least, neighbour_why
-from autometa.metalearn._data import GroupData
+from autometa.metalearn._data import UNKNOWN_WEIGHT, GroupData, tried_mean
 from autometa.metalearn._encoding import MetafeatureEncoder, encode_knowledge_base, encode_query
 
 __all__ = ["NearestDatasets", "fit_encoder", "learn_feature_weights", "nearest"]
@@ -50,13 +51,14 @@ def fit_encoder(encoder: Any, knowledge_base: Any, data: GroupData) -> tuple[Any
     return enc, vectors
 
 
-def learn_feature_weights(vectors: np.ndarray, norm: np.ndarray) -> np.ndarray:
+def learn_feature_weights(vectors: np.ndarray, norm: np.ndarray, tried: np.ndarray | None = None) -> np.ndarray:
     """Weights of the task-vector dimensions for distances, learned from the training datasets.
 
     A dimension's weight is the Spearman correlation (floored at 0), over all pairs
     of training datasets, between the pair's absolute difference on it and the
     distance between their score profiles (mean absolute difference of normalised
-    scores). Dimensions that do not tell datasets with different best
+    scores, over the configurations both evaluated when ``tried`` masks the
+    evaluated cells). Dimensions that do not tell datasets with different best
     configurations apart get weight 0. Weights sum to the number of dimensions;
     uniform when nothing correlates or there are fewer than 4 datasets.
 
@@ -70,17 +72,20 @@ def learn_feature_weights(vectors: np.ndarray, norm: np.ndarray) -> np.ndarray:
     n, p = vectors.shape
     if n < 4 or p == 0:
         return np.ones(p)
-    iu = np.triu_indices(n, k=1)
-    profile = np.abs(norm[:, None, :] - norm[None, :, :]).mean(axis=2)[iu] if n <= 600 else None
-    if profile is None:  # large bases: a random sample of pairs keeps memory bounded
+    if n <= 600:
+        a, b = np.triu_indices(n, k=1)
+    else:  # large bases: a random sample of pairs keeps memory bounded
         rng = np.random.default_rng(0)
         a, b = rng.integers(0, n, 200_000), rng.integers(0, n, 200_000)
         keep = a != b
         a, b = a[keep], b[keep]
-        profile = np.abs(norm[a] - norm[b]).mean(axis=1)
-        diffs = np.abs(vectors[a] - vectors[b])
+    gaps = np.abs(norm[a] - norm[b])
+    if tried is None or tried.all():
+        profile = gaps.mean(axis=1)
     else:
-        diffs = np.abs(vectors[iu[0]] - vectors[iu[1]])
+        both = tried[a] & tried[b]
+        profile = (gaps * both).sum(axis=1) / np.maximum(both.sum(axis=1), 1)
+    diffs = np.abs(vectors[a] - vectors[b])
     from scipy.stats import rankdata
 
     r_profile = rankdata(profile)
@@ -144,6 +149,13 @@ class NearestDatasets(MetaLearner):
         Weight of the mean over *all* training datasets in the predicted score
         (``(1 - shrinkage) * neighbours + shrinkage * everyone``): a few
         neighbours are a noisy estimate, the global mean a biased one.
+    unknown_weight : float >= 0
+        Sparse bases: a configuration's score is its mean over the neighbours
+        that evaluated it, shrunk towards the median (0) by its confidence
+        ``c / (c + unknown_weight * (1 - c))``, where ``c`` is the share of the
+        neighbours' weight, times their closeness ``exp(-distance / mean
+        distance)``, that evaluated it. One neighbour alone decides only when it
+        is much closer than the others. No effect on dense bases.
     encoder : object, optional
         Task encoder (``transform(task) -> vector``); default
         :class:`~autometa.metalearn.MetafeatureEncoder`.
@@ -171,25 +183,31 @@ class NearestDatasets(MetaLearner):
         "feature_weights": (lambda v: v in ("learned", "uniform"), "'learned' or 'uniform'"),
         "shrinkage": (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1,
                       "a float in [0, 1]"),
+        "unknown_weight": (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0,
+                           "a float >= 0"),
         "encoder": (lambda v: v is None or hasattr(v, "transform"), "None or an object with transform(task)"),
     }
 
     def __init__(self, *, n_neighbors: int = 10, weights: str = "uniform", distance: str = "l1",
-                 feature_weights: str = "learned", shrinkage: float = 0.0, encoder: Any = None,
+                 feature_weights: str = "learned", shrinkage: float = 0.0,
+                 unknown_weight: float = UNKNOWN_WEIGHT, encoder: Any = None,
                  metric: str | None = None, selection: str = "coverage") -> None:
         self.n_neighbors = n_neighbors
         self.weights = weights
         self.distance = distance
         self.feature_weights = feature_weights
         self.shrinkage = shrinkage
+        self.unknown_weight = unknown_weight
         self.encoder = encoder
         self.metric = metric
         self.selection = selection
 
     def _fit_group(self, data: GroupData, knowledge_base: Any) -> dict[str, Any]:
         encoder, vectors = fit_encoder(self.encoder, knowledge_base, data)
-        fw = learn_feature_weights(vectors, data.norm) if self.feature_weights == "learned" else None
-        return {"encoder": encoder, "vectors": vectors, "feature_weights": fw, "global": data.norm.mean(axis=0)}
+        fw = learn_feature_weights(vectors, data.norm, data.tried) if self.feature_weights == "learned" else None
+        return {"encoder": encoder, "vectors": vectors, "feature_weights": fw,
+                "global": (data.norm.mean(axis=0) if data.tried.all()
+                           else tried_mean(data.norm, data.tried, unknown_weight=self.unknown_weight))}
 
     def _neighbours(self, state: dict[str, Any], data: GroupData, task: Any) -> pd.DataFrame:
         query = encode_query(state["encoder"], task)
@@ -206,6 +224,17 @@ class NearestDatasets(MetaLearner):
         rows = data.rows_of(list(neigh.index))
         Z = data.norm[rows]
         w = neigh["weight"].to_numpy()
-        scores = (1.0 - self.shrinkage) * (w @ Z) + self.shrinkage * state["global"]
+        T = data.tried[rows]
+        if T.all():
+            near = w @ Z
+        else:
+            near = tried_mean(Z, T, w, unknown_weight=0.0)
+            # sparse: confidence = the neighbours' weight behind each configuration, closer ones counting
+            # more, against unknown_weight x the weight of those that did not evaluate it
+            d = neigh["distance"].to_numpy(dtype=float)
+            scale = float(d.mean())
+            closeness = np.exp(-d / scale) if scale > 0 else np.ones(len(d))
+            near = near * tried_mean(np.ones_like(Z), T, w * closeness, unknown_weight=self.unknown_weight)
+        scores = (1.0 - self.shrinkage) * near + self.shrinkage * state["global"]
         return Prediction(scores=scores, scenarios=Z, weights=w, neighbours=neigh,
                           why=lambda i: neighbour_why(data, neigh, i))

@@ -3,7 +3,8 @@
 One training row per (training dataset, configuration): the dataset's task vector
 (an encoder's output; scaled meta-features by default) next to the
 configuration's encoding (family and parameters), with the configuration's
-normalised score as the target. Two objectives:
+normalised score as the target; cells a dataset never evaluated (sparse user
+bases) are left out. Two objectives:
 
 - ``"regression"``: predict the normalised score (L2);
 - ``"lambdarank"``: learn the order within each dataset (one query group per
@@ -123,18 +124,19 @@ class LightGBMRanker(MetaLearner):
         encoder, vectors = fit_encoder(self.encoder, knowledge_base, data)
         cfg = knowledge_base.configurations.loc[list(data.config_ids)]
         config_codes = encode_configurations(cfg).to_numpy(dtype=float)
-        n_data, n_cfg = len(data.datasets), data.n_configs
-        X = _design(vectors, config_codes)
-        target = data.norm.reshape(-1)
+        keep = data.tried.reshape(-1)  # dataset-major, as the design's rows
+        X = _design(vectors, config_codes)[keep]
+        target = data.norm.reshape(-1)[keep]
         model = self._model()
         if self.objective == "lambdarank":
             levels = self.relevance_levels - 1
             label = np.rint(np.clip(target, 0.0, 1.0) * levels).astype(int)
-            model.fit(X, label, group=[n_cfg] * n_data, categorical_feature=[vectors.shape[1]])
+            sizes = data.tried.sum(axis=1)
+            model.fit(X, label, group=sizes[sizes > 0], categorical_feature=[vectors.shape[1]])
         else:
             model.fit(X, np.maximum(target, self.target_floor), categorical_feature=[vectors.shape[1]])
         return {"encoder": encoder, "vectors": vectors, "config_codes": config_codes, "model": model,
-                "feature_weights": learn_feature_weights(vectors, data.norm)}
+                "feature_weights": learn_feature_weights(vectors, data.norm, data.tried)}
 
     def _predict(self, state: dict[str, Any], data: GroupData, task: Any) -> Prediction:
         query = encode_query(state["encoder"], task)

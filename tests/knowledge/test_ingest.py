@@ -128,9 +128,6 @@ def test_rerun_on_a_similar_dataset_recommends_what_worked_there(home: Path) -> 
     assert recs.attrs["neighbours"][0]["dataset"].startswith("user-A-")
 
 
-@pytest.mark.xfail(reason="the default learner (uniform neighbours) counts a configuration's untried cells as "
-                          "failures; sparse handling in autometa.metalearn is issue 5's (patch in issue 8's report)",
-                   strict=False)
 @pytest.mark.filterwarnings("ignore:No usable task-vector dimension")
 def test_rerun_with_the_default_learner(home: Path) -> None:
     from autometa.metalearn import recommend
