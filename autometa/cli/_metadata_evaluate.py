@@ -15,7 +15,10 @@ def register(msub: argparse._SubParsersAction) -> None:
     parser = msub.add_parser("evaluate", help="leave-one-family-out regret@k, NDCG and win/tie/loss of the "
                                               "meta-learners against random, average rank and the oracle")
     parser.add_argument("--learner", nargs="+", choices=["default", *LEARNERS],
-                        help="learners to evaluate (default: average_rank, neighbors, ranker)")
+                        help="learners to evaluate (default: average_rank, neighbors, ranker); ranker_graph, "
+                             "ranker_dataset2vec, ranker_mf_graph and ranker_mf_dataset2vec are the ranker on a "
+                             "learned task vector, alone or next to the meta-features (needs torch and the "
+                             "datasets' tables in $AUTOMETA_DATA_DIR)")
     parser.add_argument("--path", help="knowledge base folder (default: the shipped one)")
     parser.add_argument("--group", choices=["classification", "regression"], action="append",
                         help="only this group of tasks (repeatable; default: both)")

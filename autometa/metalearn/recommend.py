@@ -20,13 +20,20 @@ from autometa.exceptions import DataError
 
 __all__ = ["LEARNERS", "DEFAULT_LEARNER", "cache_dir", "describe", "fitted_learner", "get_learner", "recommend"]
 
-#: learner name -> (class path, constructor arguments)
+#: learner name -> ("module:class or factory", constructor arguments). Modules are imported only
+#: when the learner is made: the ``ranker_*`` entries with a learned task vector (issue 7: compare
+#: the ranker on meta-features alone, each learned representation, and both) bring in
+#: autometa.representations, and torch once their encoders are fitted.
 LEARNERS: dict[str, tuple[str, dict[str, Any]]] = {
     "average_rank": ("autometa.metalearn.average_rank:AverageRank", {}),
     "portfolio": ("autometa.metalearn.average_rank:AverageRank", {"selection": "coverage"}),
     "neighbors": ("autometa.metalearn.neighbors:NearestDatasets", {}),
     "ranker": ("autometa.metalearn.ranker:LightGBMRanker", {}),
     "ranker_regression": ("autometa.metalearn.ranker:LightGBMRanker", {"objective": "regression"}),
+    "ranker_dataset2vec": ("autometa.representations.learners:dataset2vec_ranker", {}),
+    "ranker_graph": ("autometa.representations.learners:graph_ranker", {}),
+    "ranker_mf_dataset2vec": ("autometa.representations.learners:metafeatures_dataset2vec_ranker", {}),
+    "ranker_mf_graph": ("autometa.representations.learners:metafeatures_graph_ranker", {}),
 }
 
 #: the learner ``learner="default"`` means. Chosen by ``autometa metadata evaluate`` on the
@@ -54,8 +61,8 @@ def get_learner(name: str, **params: Any) -> Any:
     if key not in LEARNERS:
         raise DataError(f"Unknown learner {name!r}; choose one of default, {', '.join(LEARNERS)}.")
     path, defaults = LEARNERS[key]
-    module, _, cls = path.partition(":")
-    return getattr(importlib.import_module(module), cls)(**{**defaults, **params})
+    module, _, factory = path.partition(":")
+    return getattr(importlib.import_module(module), factory)(**{**defaults, **params})
 
 
 def cache_dir() -> Path:

@@ -87,3 +87,37 @@ def test_recommend_a_dataframe_end_to_end(kb_path):
         table["config_id"].tolist()
     with pytest.raises(DataError, match="Pass the target"):
         recommend(X, knowledge_base=kb_path)
+
+
+#: issue 7: the ranker on meta-features alone, on each learned representation, and on both
+REPRESENTATION_RANKERS = {"ranker_dataset2vec": ["Dataset2VecEncoder"], "ranker_graph": ["FeatureGraphEncoder"],
+                          "ranker_mf_dataset2vec": ["MetafeatureVectorEncoder", "Dataset2VecEncoder"],
+                          "ranker_mf_graph": ["MetafeatureVectorEncoder", "FeatureGraphEncoder"]}
+
+
+@pytest.mark.parametrize("name", sorted(REPRESENTATION_RANKERS))
+def test_representation_rankers_resolve(name):
+    from autometa.metalearn import LightGBMRanker
+
+    learner = get_learner(name, n_estimators=7)
+    assert isinstance(learner, LightGBMRanker) and learner.n_estimators == 7
+    encoder = learner.encoder
+    parts = getattr(encoder, "encoders", [encoder])
+    assert [type(p).__name__ for p in parts] == REPRESENTATION_RANKERS[name]
+    assert repr(learner.clone()) == repr(learner)
+
+
+def test_learner_registry_does_not_load_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from autometa.cli import main\n"
+            "from autometa.metalearn import get_learner\n"
+            "get_learner('default')\n"
+            "assert 'autometa.representations' not in sys.modules\n"
+            "get_learner('ranker_mf_graph')  # made, not fitted: no torch yet\n"
+            "loaded = sorted(m for m in sys.modules if m == 'torch' or m.startswith('torch.'))\n"
+            "assert not loaded, loaded[:5]\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
