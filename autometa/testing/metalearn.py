@@ -51,7 +51,8 @@ class MetaLearnerConformance:
         raise NotImplementedError("Override the `learner` fixture with an unfitted MetaLearner.")
 
     @pytest.fixture(scope="class")
-    def knowledge_base(self) -> Any:
+    @staticmethod
+    def knowledge_base() -> Any:
         from autometa.metalearn import synthetic_knowledge_base
 
         return synthetic_knowledge_base(6)

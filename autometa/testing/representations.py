@@ -124,7 +124,8 @@ class TaskEncoderConformance:
         raise NotImplementedError("Override the `encoder` fixture with an unfitted TaskEncoder.")
 
     @pytest.fixture(scope="class")
-    def knowledge_base(self) -> Any:
+    @staticmethod
+    def knowledge_base() -> Any:
         if "kb" not in _SHARED:  # the same base for every encoder: extracted once per session
             from autometa.metalearn import synthetic_knowledge_base
 
@@ -132,7 +133,8 @@ class TaskEncoderConformance:
         return _SHARED["kb"]
 
     @pytest.fixture(scope="class")
-    def tasks(self, knowledge_base: Any) -> list[Any]:
+    @staticmethod
+    def tasks(knowledge_base: Any) -> list[Any]:
         return synthetic_tasks(knowledge_base)
 
     @pytest.fixture
