@@ -229,6 +229,7 @@ class KnowledgeBase:
                 "expected_cells": int(expected), "evaluated_cells": int(len(cells)),
                 "ok_cells": int(counts.get("ok", 0)), "error_cells": int(counts.get("error", 0)),
                 "timeout_cells": int(counts.get("timeout", 0)), "missing_cells": int(len(missing)),
+                "datasets_without_metafeatures": int(len(self.datasets.index.difference(self.metafeatures.index))),
                 "missing_examples": [f"{d}/{c}" for d, c in missing[:5]]}
 
     def info(self) -> dict[str, Any]:
