@@ -6,9 +6,12 @@ when it is not on this machine.
 
 from __future__ import annotations
 
+import importlib
+import json
 import os
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from autometa.exceptions import DataError
@@ -61,3 +64,40 @@ def _private_user_knowledge_base(tmp_path_factory: pytest.TempPathFactory):
         mp.setenv("AUTOMETA_HOME", str(tmp_path_factory.mktemp("autometa_home")))
         mp.setenv("AUTOMETA_RECORD", "0")
         yield
+
+
+def fake_recommendations(families=None, top=10) -> pd.DataFrame:
+    """The portfolio in a fixed order, shaped like ``recommend``'s table."""
+    from autometa.metalearn import RANK_COLUMNS
+    from autometa.pipelines import portfolio
+
+    table = portfolio()
+    if families is not None:
+        table = table[table["family"].isin(families)]
+    rows = []
+    for i, cfg in enumerate(table.head(top).itertuples(index=False)):
+        params = json.loads(cfg.params) if isinstance(cfg.params, str) else dict(cfg.params)
+        rows.append({"rank": i + 1, "config_id": cfg.config_id, "family": cfg.family, "params": params,
+                     "predicted_score": 1.0 - 0.01 * i, "expected_fit_seconds": 0.1, "why": "fake"})
+    out = pd.DataFrame(rows, columns=RANK_COLUMNS)
+    out.attrs["neighbours"] = [{"dataset": "pmlb_a", "distance": 0.1}, {"dataset": "pmlb_b", "distance": 0.2}]
+    return out
+
+
+@pytest.fixture
+def fake_recommend(monkeypatch):
+    """Replace ``autometa.metalearn.recommend`` by the portfolio order; records its calls."""
+    calls: list[dict] = []
+
+    def recommend(X, y=None, *, top=10, families=None, **kwargs):
+        calls.append({"top": top, "families": families, **kwargs})
+        return fake_recommendations(families, top)
+
+    monkeypatch.setattr(importlib.import_module("autometa.metalearn"), "recommend", recommend)
+    return calls
+
+
+@pytest.fixture
+def make_recommendations():
+    """``make_recommendations(families, top)``: a recommendation table without a knowledge base."""
+    return fake_recommendations

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import json
 import time
 
 import joblib
@@ -51,22 +50,6 @@ def small_table() -> tuple[pd.DataFrame, pd.Series]:
     X["colour"] = rng.choice(["red", "green", "blue"], size=len(X))
     y = pd.Series((X["a"] + (X["colour"] == "red") > 0.3).astype(int), name="label")
     return X, y
-
-
-@pytest.fixture
-def fake_recommend(monkeypatch):
-    from autometa.pipelines import portfolio
-
-    def recommend(X, y=None, *, top=10, families=None, **kwargs):
-        table = portfolio()
-        table = table[table["family"].isin(families)] if families else table
-        rows = [{"rank": i + 1, "config_id": c.config_id, "family": c.family,
-                 "params": c.params if isinstance(c.params, dict) else json.loads(c.params),
-                 "predicted_score": 0.5, "expected_fit_seconds": 0.1, "why": "fake"}
-                for i, c in enumerate(table.head(top).itertuples(index=False))]
-        return pd.DataFrame(rows)
-
-    monkeypatch.setattr(importlib.import_module("autometa.metalearn"), "recommend", recommend)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 
 import numpy as np
@@ -11,22 +10,6 @@ import pandas as pd
 import pytest
 
 from autometa.cli import main
-
-
-@pytest.fixture
-def fake_recommend(monkeypatch):
-    from autometa.pipelines import portfolio
-
-    def recommend(X, y=None, *, top=10, families=None, **kwargs):
-        table = portfolio()
-        table = table[table["family"].isin(families)] if families else table
-        rows = [{"rank": i + 1, "config_id": c.config_id, "family": c.family,
-                 "params": c.params if isinstance(c.params, dict) else json.loads(c.params),
-                 "predicted_score": 0.5, "expected_fit_seconds": 0.1, "why": "fake"}
-                for i, c in enumerate(table.head(top).itertuples(index=False))]
-        return pd.DataFrame(rows)
-
-    monkeypatch.setattr(importlib.import_module("autometa.metalearn"), "recommend", recommend)
 
 
 @pytest.fixture
