@@ -11,7 +11,7 @@ over task vector and configuration encoding, with a pluggable task ``encoder``);
 
 >>> from autometa.metalearn import NearestDatasets, synthetic_knowledge_base
 >>> kb = synthetic_knowledge_base()
->>> NearestDatasets().fit(kb).rank(kb.metafeatures.loc["reg_a_03"], kind="regression", top=2)["config_id"].tolist()
+>>> NearestDatasets(n_neighbors=5).fit(kb).rank(kb.metafeatures.loc["reg_a_03"], kind="regression", top=2)["config_id"].tolist()
 ['alpha-000', 'gamma-000']
 """
 

@@ -274,7 +274,8 @@ class MetaLearner(ABC):
         key = pred.scores if pred.key is None else pred.key
         if getattr(self, "selection", "coverage") == "coverage" and len(pred.weights):
             order = order_by_coverage(key, pred.scenarios, pred.weights, candidates, top,
-                                      redundancy=data.redundancy)
+                                      redundancy=data.redundancy, lead=getattr(self, "lead", 1),
+                                      tie_break=getattr(self, "exploitation", 1e-3))
         else:
             order = order_by_score(key, candidates, top)
         return data, pred, order, seconds, budget_note

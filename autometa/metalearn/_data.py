@@ -319,6 +319,36 @@ def tried_mean(values: np.ndarray, tried: np.ndarray, weights: np.ndarray | None
     return np.where(total > 0, mean, unknown)
 
 
+def rank_matrix(raw: np.ndarray, tried: np.ndarray | None = None) -> np.ndarray:
+    """Rank of every configuration (column) on every dataset (row): 1 = best, ties share the mean rank.
+
+    Failures (NaN in ``raw``) rank last. Rows that evaluated only some
+    configurations (``tried``) rank those, rescaled onto 1 to the number of
+    columns (a row that evaluated a single configuration ranks it in the middle);
+    untried cells are NaN.
+
+    Examples
+    --------
+    >>> rank_matrix(np.array([[0.9, 0.5, np.nan], [0.1, 0.2, 0.3]])).tolist()
+    [[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]]
+    >>> rank_matrix(np.array([[0.9, 0.5, 0.7]]), np.array([[True, True, False]])).tolist()
+    [[1.0, 3.0, nan]]
+    """
+    raw = np.asarray(raw, dtype=float)
+    tried = np.ones(raw.shape, dtype=bool) if tried is None else np.asarray(tried, dtype=bool)
+    filled = np.where(tried, np.nan_to_num(raw, nan=-np.inf), np.nan)
+    ranks = pd.DataFrame(filled).rank(axis=1, ascending=False, method="average",
+                                      na_option="keep").to_numpy(copy=True)
+    n_tried = tried.sum(axis=1, keepdims=True)
+    n_cfg = raw.shape[1]
+    sparse = (n_tried < n_cfg)[:, 0]
+    if sparse.any():
+        k = n_tried[sparse]
+        ranks[sparse] = np.where(k > 1, 1.0 + (ranks[sparse] - 1.0) * (n_cfg - 1) / np.maximum(k - 1, 1),
+                                 (n_cfg + 1) / 2)
+    return ranks
+
+
 def configuration_params(configurations: pd.DataFrame) -> list[dict[str, Any]]:
     """The params of every configuration as dicts (the table stores JSON)."""
     out = []

@@ -4,7 +4,8 @@ Coverage is the portfolio idea: a list is good when, on each dataset like the
 query (its *scenarios*: nearest datasets, weighted), one of its configurations is
 close to that dataset's best. The learner's top prediction comes first; each next
 pick is the configuration that raises the weighted best-so-far over the scenarios
-the most. A near-copy of a configuration already chosen adds nothing, so lists
+the most (optionally the first few picks go by predicted score alone,
+``lead``). A near-copy of a configuration already chosen adds nothing, so lists
 come out diverse; when nothing adds any more, the predicted score decides, less
 the candidate's redundancy with the picks so far (the largest correlation of
 their normalised scores over the training datasets), so that near-copies still
@@ -16,6 +17,9 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["order_by_score", "order_by_coverage"]
+
+#: redundancy (score correlation over the training datasets) from which two configurations are near-copies
+NEAR_COPY = 0.95
 
 
 def order_by_score(predicted: np.ndarray, candidates: np.ndarray, top: int | None = None) -> np.ndarray:
@@ -34,7 +38,7 @@ def order_by_score(predicted: np.ndarray, candidates: np.ndarray, top: int | Non
 
 def order_by_coverage(predicted: np.ndarray, scenarios: np.ndarray, weights: np.ndarray,
                       candidates: np.ndarray, top: int | None = None, tie_break: float = 1e-3,
-                      redundancy: np.ndarray | None = None, min_gain: float = 0.02) -> np.ndarray:
+                      redundancy: np.ndarray | None = None, min_gain: float = 0.02, lead: int = 1) -> np.ndarray:
     """Greedy coverage of ``scenarios`` (rows: datasets, columns: configurations).
 
     Parameters
@@ -57,6 +61,10 @@ def order_by_coverage(predicted: np.ndarray, scenarios: np.ndarray, weights: np.
     min_gain : float
         Improvements on a scenario smaller than this (in normalised score, where
         best minus median is 1) are noise and count for nothing.
+    lead : int
+        How many first picks go by ``predicted`` alone before coverage takes
+        over (at least 1: the first pick is always the argmax); a near-copy of
+        an earlier lead (``redundancy`` >= 0.95) is skipped.
 
     Examples
     --------
@@ -65,6 +73,8 @@ def order_by_coverage(predicted: np.ndarray, scenarios: np.ndarray, weights: np.
     >>> Z = np.array([[1.0, 1.0, 0.0], [0.2, 0.2, 1.0]])
     >>> order_by_coverage(np.array([0.6, 0.6, 0.5]), Z, np.ones(2), np.arange(3)).tolist()
     [0, 2, 1]
+    >>> order_by_coverage(np.array([0.6, 0.6, 0.5]), Z, np.ones(2), np.arange(3), lead=2).tolist()
+    [0, 1, 2]
     """
     candidates = np.asarray(candidates, dtype=int)
     n_pick = len(candidates) if top is None else min(top, len(candidates))
@@ -81,12 +91,19 @@ def order_by_coverage(predicted: np.ndarray, scenarios: np.ndarray, weights: np.
                          / (spread if spread > 0 else 1.0), -1.0)
     chosen = np.zeros(len(candidates), dtype=bool)
     order: list[int] = []
-    first = int(np.argmax(np.where(finite, pred, -np.inf)))
-    order.append(first)
-    chosen[first] = True
-    best = Z[:, first].copy()
     R = None if redundancy is None else np.asarray(redundancy, dtype=float)[np.ix_(candidates, candidates)]
-    similar = np.zeros(len(candidates)) if R is None else R[first].copy()
+    best = np.full(Z.shape[0], -np.inf)
+    similar = np.zeros(len(candidates))
+    for pick in np.argsort(-np.where(finite, pred, -np.inf), kind="stable"):
+        if len(order) >= max(1, min(lead, n_pick)):
+            break
+        if order and similar[pick] >= NEAR_COPY:  # the best *distinct* configurations lead
+            continue
+        order.append(int(pick))
+        chosen[pick] = True
+        best = np.maximum(best, Z[:, pick])
+        if R is not None:
+            similar = np.maximum(similar, R[pick])
     while len(order) < n_pick:
         gain = w @ np.maximum(Z - best[:, None] - min_gain, 0.0)
         objective = np.where(chosen, -np.inf, gain + tie_break * (pred_term - similar))

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from autometa.metalearn._base import MetaLearner, Prediction
-from autometa.metalearn._data import GroupData, tried_mean
+from autometa.metalearn._data import GroupData, rank_matrix, tried_mean
 
 __all__ = ["AverageRank"]
 
@@ -54,17 +54,8 @@ class AverageRank(MetaLearner):
 
     def _fit_group(self, data: GroupData, knowledge_base: Any) -> dict[str, Any]:
         tried = data.tried
-        # failures rank last; untried cells are not ranked at all
-        raw = np.where(tried, np.nan_to_num(data.raw, nan=-np.inf), np.nan)
-        ranks = pd.DataFrame(raw).rank(axis=1, ascending=False, method="average",
-                                       na_option="keep").to_numpy(copy=True)
-        n_tried = tried.sum(axis=1, keepdims=True)
         n_cfg = data.n_configs
-        sparse = (n_tried < n_cfg)[:, 0]
-        if sparse.any():  # onto 1..n_configs; a dataset that tried one configuration ranks it in the middle
-            k = n_tried[sparse]
-            ranks[sparse] = np.where(k > 1, 1.0 + (ranks[sparse] - 1.0) * (n_cfg - 1) / np.maximum(k - 1, 1),
-                                     (n_cfg + 1) / 2)
+        ranks = rank_matrix(data.raw, tried)
         return {"mean_rank": tried_mean(ranks, tried, unknown=(n_cfg + 1) / 2),
                 "mean_score": tried_mean(data.norm, tried), "n_datasets": len(data.datasets)}
 

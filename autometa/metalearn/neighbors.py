@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from autometa.metalearn._base import MetaLearner, Prediction, _is_int_at_least, neighbour_why
-from autometa.metalearn._data import UNKNOWN_WEIGHT, GroupData, tried_mean
+from autometa.metalearn._data import UNKNOWN_WEIGHT, GroupData, rank_matrix, tried_mean
 from autometa.metalearn._encoding import MetafeatureEncoder, encode_knowledge_base, encode_query
 
 __all__ = ["NearestDatasets", "fit_encoder", "learn_feature_weights", "nearest"]
@@ -164,6 +164,22 @@ class NearestDatasets(MetaLearner):
     selection : {"coverage", "score"}
         Greedy coverage of the neighbours' best configurations (diverse), or
         the mean neighbour score alone.
+    aggregate : {"score", "rank"}
+        What orders the configurations (and makes the first pick): their mean
+        normalised score over the neighbours, or their mean rank there (robust
+        to one neighbour's outlying scores; with every training dataset as a
+        neighbour it is average rank's order). ``shrinkage`` blends either with
+        the same quantity over all training datasets. ``predicted_score`` is the
+        mean normalised score in both cases.
+    lead : int >= 1
+        With coverage selection, how many first picks go by the ordering alone
+        before coverage of the neighbours takes over: the configurations most
+        likely to be best come first, the diverse ones right after.
+    exploitation : float >= 0
+        With coverage selection, the weight of a candidate's place in the
+        ordering (scaled to [0, 1]) next to its coverage gain: 0 picks for
+        coverage alone, larger values prefer configurations good on average
+        among those that cover.
 
     Examples
     --------
@@ -186,12 +202,17 @@ class NearestDatasets(MetaLearner):
         "unknown_weight": (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0,
                            "a float >= 0"),
         "encoder": (lambda v: v is None or hasattr(v, "transform"), "None or an object with transform(task)"),
+        "aggregate": (lambda v: v in ("score", "rank"), "'score' or 'rank'"),
+        "lead": (_is_int_at_least(1), "an int >= 1"),
+        "exploitation": (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0,
+                         "a float >= 0"),
     }
 
-    def __init__(self, *, n_neighbors: int = 10, weights: str = "uniform", distance: str = "l1",
+    def __init__(self, *, n_neighbors: int = 30, weights: str = "uniform", distance: str = "l1",
                  feature_weights: str = "learned", shrinkage: float = 0.0,
                  unknown_weight: float = UNKNOWN_WEIGHT, encoder: Any = None,
-                 metric: str | None = None, selection: str = "coverage") -> None:
+                 metric: str | None = None, selection: str = "coverage", aggregate: str = "rank",
+                 lead: int = 1, exploitation: float = 0.2) -> None:
         self.n_neighbors = n_neighbors
         self.weights = weights
         self.distance = distance
@@ -201,13 +222,22 @@ class NearestDatasets(MetaLearner):
         self.encoder = encoder
         self.metric = metric
         self.selection = selection
+        self.aggregate = aggregate
+        self.lead = lead
+        self.exploitation = exploitation
 
     def _fit_group(self, data: GroupData, knowledge_base: Any) -> dict[str, Any]:
         encoder, vectors = fit_encoder(self.encoder, knowledge_base, data)
         fw = learn_feature_weights(vectors, data.norm, data.tried) if self.feature_weights == "learned" else None
-        return {"encoder": encoder, "vectors": vectors, "feature_weights": fw,
-                "global": (data.norm.mean(axis=0) if data.tried.all()
-                           else tried_mean(data.norm, data.tried, unknown_weight=self.unknown_weight))}
+        state = {"encoder": encoder, "vectors": vectors, "feature_weights": fw,
+                 "global": (data.norm.mean(axis=0) if data.tried.all()
+                            else tried_mean(data.norm, data.tried, unknown_weight=self.unknown_weight))}
+        if self.aggregate == "rank":
+            ranks = rank_matrix(data.raw, data.tried)
+            middle = (data.n_configs + 1) / 2
+            state["ranks"] = ranks
+            state["global_rank"] = tried_mean(ranks, data.tried, unknown=middle, unknown_weight=self.unknown_weight)
+        return state
 
     def _neighbours(self, state: dict[str, Any], data: GroupData, task: Any) -> pd.DataFrame:
         query = encode_query(state["encoder"], task)
@@ -236,5 +266,10 @@ class NearestDatasets(MetaLearner):
             closeness = np.exp(-d / scale) if scale > 0 else np.ones(len(d))
             near = near * tried_mean(np.ones_like(Z), T, w * closeness, unknown_weight=self.unknown_weight)
         scores = (1.0 - self.shrinkage) * near + self.shrinkage * state["global"]
-        return Prediction(scores=scores, scenarios=Z, weights=w, neighbours=neigh,
+        key = None
+        if self.aggregate == "rank":
+            local = tried_mean(state["ranks"][rows], T, w, unknown=(data.n_configs + 1) / 2,
+                               unknown_weight=self.unknown_weight)
+            key = -((1.0 - self.shrinkage) * local + self.shrinkage * state["global_rank"])
+        return Prediction(scores=scores, key=key, scenarios=Z, weights=w, neighbours=neigh,
                           why=lambda i: neighbour_why(data, neigh, i))

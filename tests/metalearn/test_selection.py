@@ -48,7 +48,7 @@ def test_near_copies_are_not_stacked(kb):
 def test_coverage_spans_both_clusters_for_an_ambiguous_task(kb):
     query = kb.metafeatures.loc["cls_a_00"].copy()
     query[["signal_0", "signal_1", "signal_2"]] = 0.0  # halfway between the clusters
-    learner = NearestDatasets(n_neighbors=12, feature_weights="uniform")
+    learner = NearestDatasets(n_neighbors=12, feature_weights="uniform", lead=1)
     diverse = learner.fit(kb).rank(query, kind="binary", top=3)
     assert {"alpha", "beta"} <= set(diverse["family"])  # the best of each cluster
     plain = learner.clone().set_params(selection="score").fit(kb).rank(query, kind="binary", top=3)
@@ -89,3 +89,20 @@ def test_fit_time_grows_at_least_linearly_beyond_the_recorded_sizes():
     model = FitTimeModel.fit(seconds, rows, np.full(4, 10.0), np.array(["f"]))
     assert model.row_slope[0] < 0.2 and model.max_rows == 800
     assert model.predict(8000, 10)[0] == pytest.approx(model.predict(800, 10)[0] * 10, rel=1e-6)
+
+
+def test_lead_picks_the_best_distinct_configurations_first(kb):
+    query = kb.metafeatures.loc["cls_a_00"]
+    learner = NearestDatasets(n_neighbors=6, lead=3).fit(kb)
+    data = learner.data_["classification"]
+    ids = list(data.config_ids)
+    led = learner.rank(query, kind="binary", top=6)["config_id"].tolist()
+    by_score = learner.clone().set_params(selection="score").fit(kb).rank(query, kind="binary")["config_id"].tolist()
+    distinct = []
+    for c in by_score:  # the score order without near-copies of those already taken
+        if all(data.redundancy[ids.index(c), ids.index(d)] < 0.95 for d in distinct):
+            distinct.append(c)
+        if len(distinct) == 3:
+            break
+    assert led[:3] == distinct
+    assert len(set(led)) == 6

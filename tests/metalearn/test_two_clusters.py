@@ -57,3 +57,22 @@ def test_explanations_name_the_neighbours(kb):
     assert sum(n["weight"] for n in neighbours) == pytest.approx(1.0)
     assert table["why"].iloc[0].startswith("best on cls_a_")
     assert table.attrs["metric"] == "balanced_accuracy"
+
+
+@pytest.mark.parametrize("group", ["classification", "regression"])
+def test_rank_aggregate_also_recommends_the_cluster_best(kb, group):
+    picks = first_picks(NearestDatasets(n_neighbors=3, aggregate="rank"), kb, group)
+    assert picks and all(pick == expected(name) for name, pick in picks.items()), picks
+
+
+@pytest.mark.parametrize("shrinkage", [0.0, 1.0])
+def test_rank_aggregate_over_every_dataset_is_average_rank(kb, shrinkage):
+    """With every training dataset as a neighbour (or full shrinkage) it orders as average rank does."""
+    names = kb.dataset_names("classification")
+    query = kb.metafeatures.loc[names[0]]
+    n = len(names) if shrinkage == 0.0 else 2
+    ours = NearestDatasets(n_neighbors=n, aggregate="rank", shrinkage=shrinkage, selection="score").fit(kb)
+    base = AverageRank().fit(kb)
+    top = 10
+    assert (ours.rank(query, kind="binary", top=top)["config_id"].tolist()
+            == base.rank(query, kind="binary", top=top)["config_id"].tolist())
