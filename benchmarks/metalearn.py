@@ -38,7 +38,7 @@ def markdown(frame: pd.DataFrame, digits: int = 3) -> str:
     return "\n".join(lines)
 
 
-def run_evaluation(path: str | None, learners: list[str], plot: Path | None) -> dict:
+def run_evaluation(path: str | None, learners: list[str], plot: Path | None, records: Path | None = None) -> dict:
     from autometa.knowledge import KnowledgeBase
     from autometa.metalearn import evaluate, get_learner
 
@@ -58,6 +58,9 @@ def run_evaluation(path: str | None, learners: list[str], plot: Path | None) -> 
     print(f"\nevaluation: {wall:.0f} s wall, {cpu:.0f} s CPU, {result.meta['folds']} folds")
     if plot is not None:
         save_plot(result, plot)
+    if records is not None:
+        result.records.to_csv(records, index=False)
+        print(f"per-dataset records: {records}")
         print(f"plot: {plot}")
     return {"summary": summary.to_dict(orient="records"), "timings": result.timings.to_dict(orient="records"),
             "meta": result.meta, "wall_seconds": wall, "command": cmd}
@@ -139,10 +142,12 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--cols", type=int, default=50)
     parser.add_argument("--json", help="also write the results to this JSON file")
+    parser.add_argument("--records", help="also write the per-dataset records (CSV) here")
     args = parser.parse_args()
     out: dict = {}
     if not args.skip_evaluate:
-        out["evaluate"] = run_evaluation(args.path, args.learners, Path(args.plot) if args.plot else None)
+        out["evaluate"] = run_evaluation(args.path, args.learners, Path(args.plot) if args.plot else None,
+                                         Path(args.records) if args.records else None)
     if not args.skip_timing:
         out["timing"] = time_recommend(args.path, args.timing_learner, args.timing_repeats, args.rows, args.cols)
     if args.json:

@@ -163,7 +163,8 @@ def plot(per_trial: dict[str, list[np.ndarray]], path: Path) -> None:
     fig.savefig(path, dpi=120)
 
 
-def by_time(task: Any, budget: float, families: list[str], seed: int, kb_family: str, kb: Any) -> list[dict]:
+def by_time(task: Any, budget: float, families: list[str], seed: int, kb_family: str, kb: Any,
+            learner: str = "default") -> list[dict]:
     from sklearn.model_selection import train_test_split
 
     from autometa.estimators import AutoMetaClassifier, AutoMetaRegressor
@@ -186,7 +187,7 @@ def by_time(task: Any, budget: float, families: list[str], seed: int, kb_family:
     from autometa.metalearn import recommend as _recommend
 
     keep = kb.datasets.index[kb.datasets["family"] != kb_family].tolist()
-    fitted = ml.get_learner("average_rank").fit(kb.subset(keep))  # fitted once, as the shipped one is cached
+    fitted = ml.get_learner(learner).fit(kb.subset(keep))  # fitted once, as the shipped one is cached
 
     def recommend_without_family(X: Any, y: Any = None, **kwargs: Any) -> pd.DataFrame:
         kwargs.pop("knowledge_base", None)
@@ -244,38 +245,63 @@ def main() -> None:
     parser.add_argument("--data-dir", default=os.environ.get("AUTOMETA_DATA_DIR", "../shared/data/pmlb"))
     parser.add_argument("--datasets", nargs="+", default=["tokyo1", "clean1", "kr_vs_kp", "analcatdata_authorship"])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
-    parser.add_argument("--trials", type=int, default=50)
+    parser.add_argument("--trials", type=int, default=50, help="trials per study in part 1 (0: skip part 1)")
     parser.add_argument("--max-rows", type=int, default=500)
     parser.add_argument("--families", nargs="+", default=FAST_FAMILIES)
     parser.add_argument("--learner", default="default")
     parser.add_argument("--budget", type=float, default=20.0, help="seconds per system in part 2 (0: skip)")
     parser.add_argument("--png", default="docs/warmstart_regret.png")
     parser.add_argument("--out", default=None, help="write the raw results as JSON")
+    parser.add_argument("--kb", default=None, help="knowledge base path (default: the shipped one)")
     args = parser.parse_args()
+    os.environ.setdefault("AUTOMETA_RECORD", "0")  # benchmark runs must not land in the user's knowledge base
     optuna.logging.set_verbosity(optuna.logging.ERROR)
 
     from autometa.knowledge import KnowledgeBase
 
     data_dir = Path(args.data_dir)
     fam_of = pd.read_csv(data_dir / "families.tsv", sep="\t").set_index("name")["family"].to_dict()
-    kb = KnowledgeBase.load()
+    kb = KnowledgeBase.load(args.kb) if args.kb else KnowledgeBase.load()
     print(f"knowledge base: {kb}")
     curves: dict[tuple[str, int], dict[str, list[float]]] = {}
     time_rows: list[dict] = []
+    if args.out and Path(args.out).exists():  # resume: (dataset, seed) pairs and budgets already run
+        saved = json.loads(Path(args.out).read_text())
+        curves = {(k.rsplit("|", 1)[0], int(k.rsplit("|", 1)[1])): v for k, v in saved.get("curves", {}).items()}
+        time_rows = saved.get("by_time", [])
+        print(f"resuming from {args.out}: {len(curves)} studies, {len(time_rows)} timed runs")
+
+    def save() -> None:
+        if args.out:
+            Path(args.out).write_text(json.dumps({"curves": {f"{k[0]}|{k[1]}": v for k, v in curves.items()},
+                                                  "by_time": time_rows}, default=float))
+
     for name in args.datasets:
         task = load(name, data_dir, args.max_rows)
         family = fam_of.get(name, name)
-        recs = recommendations(task, family, kb, args.families, args.learner)
-        for seed in args.seeds:
+        todo = args.trials > 0 and any((name, s) not in curves for s in args.seeds)
+        recs = recommendations(task, family, kb, args.families, args.learner) if todo else None
+        for seed in args.seeds if args.trials > 0 else []:
+            if (name, seed) in curves:
+                continue
             t0 = time.perf_counter()
             curves[(name, seed)] = by_trial(task, recs, args.families, seed, args.trials)
             best = {m: max(v) for m, v in curves[(name, seed)].items()}
             print(f"{name} seed {seed}: best {best} ({time.perf_counter() - t0:.0f} s)", flush=True)
-        if args.budget > 0:
-            rows = by_time(task, args.budget, args.families, args.seeds[0], family, kb)
+            save()
+        if args.budget > 0 and not any(r["dataset"] == task.name for r in time_rows):
+            rows = by_time(task, args.budget, args.families, args.seeds[0], family, kb, args.learner)
             time_rows += rows
+            save()
             print(pd.DataFrame(rows).to_string(index=False), flush=True)
 
+    if not curves:
+        if time_rows:
+            print("\nequal wall-clock budgets, held-out 25 % split (primary metric)")
+            print(pd.DataFrame(time_rows).round(4).to_string(index=False))
+        if args.out:
+            Path(args.out).write_text(json.dumps({"curves": {}, "by_time": time_rows}, default=float))
+        return
     table, per_trial = regret_table(curves, args.trials)
     cols = [f"@{k}" for k in CHECKPOINTS if k <= args.trials]
     summary = table.groupby("method")[cols].mean().loc[["cold", "warm", "random"]]
