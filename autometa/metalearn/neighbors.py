@@ -175,6 +175,11 @@ class NearestDatasets(MetaLearner):
         With coverage selection, how many first picks go by the ordering alone
         before coverage of the neighbours takes over: the configurations most
         likely to be best come first, the diverse ones right after.
+    duplicate_distance : float >= 0
+        A neighbour closer than this fraction of the median neighbour distance
+        is a near-copy of the task (the same data seen before, say in your own
+        recorded runs): near-copies then carry ten times the weight of all other
+        neighbours together, so what won on them comes first. 0 turns this off.
     exploitation : float >= 0
         With coverage selection, the weight of a candidate's place in the
         ordering (scaled to [0, 1]) next to its coverage gain: 0 picks for
@@ -204,6 +209,8 @@ class NearestDatasets(MetaLearner):
         "encoder": (lambda v: v is None or hasattr(v, "transform"), "None or an object with transform(task)"),
         "aggregate": (lambda v: v in ("score", "rank"), "'score' or 'rank'"),
         "lead": (_is_int_at_least(1), "an int >= 1"),
+        "duplicate_distance": (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0,
+                               "a float >= 0"),
         "exploitation": (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0,
                          "a float >= 0"),
     }
@@ -212,7 +219,7 @@ class NearestDatasets(MetaLearner):
                  feature_weights: str = "learned", shrinkage: float = 0.0,
                  unknown_weight: float = UNKNOWN_WEIGHT, encoder: Any = None,
                  metric: str | None = None, selection: str = "coverage", aggregate: str = "rank",
-                 lead: int = 1, exploitation: float = 0.2) -> None:
+                 lead: int = 1, exploitation: float = 0.2, duplicate_distance: float = 0.1) -> None:
         self.n_neighbors = n_neighbors
         self.weights = weights
         self.distance = distance
@@ -225,6 +232,7 @@ class NearestDatasets(MetaLearner):
         self.aggregate = aggregate
         self.lead = lead
         self.exploitation = exploitation
+        self.duplicate_distance = duplicate_distance
 
     def _fit_group(self, data: GroupData, knowledge_base: Any) -> dict[str, Any]:
         encoder, vectors = fit_encoder(self.encoder, knowledge_base, data)
@@ -246,6 +254,11 @@ class NearestDatasets(MetaLearner):
             w = 1.0 / (dist + 1e-3)
         else:
             w = np.ones(len(idx))
+        if self.duplicate_distance > 0 and len(dist) > 1:
+            copies = dist <= self.duplicate_distance * float(np.median(dist))
+            if copies.any() and not copies.all():
+                w = w.astype(float)
+                w[copies] = 10.0 * w[~copies].sum() / copies.sum()
         return pd.DataFrame({"distance": dist, "weight": w / w.sum()},
                             index=pd.Index([data.datasets[i] for i in idx], name="dataset"))
 

@@ -71,8 +71,26 @@ def test_rank_aggregate_over_every_dataset_is_average_rank(kb, shrinkage):
     names = kb.dataset_names("classification")
     query = kb.metafeatures.loc[names[0]]
     n = len(names) if shrinkage == 0.0 else 2
-    ours = NearestDatasets(n_neighbors=n, aggregate="rank", shrinkage=shrinkage, selection="score").fit(kb)
+    ours = NearestDatasets(n_neighbors=n, aggregate="rank", shrinkage=shrinkage, selection="score",
+                           duplicate_distance=0.0).fit(kb)  # the query is in the base: no near-copy rule
     base = AverageRank().fit(kb)
     top = 10
     assert (ours.rank(query, kind="binary", top=top)["config_id"].tolist()
             == base.rank(query, kind="binary", top=top)["config_id"].tolist())
+
+
+def test_a_near_copy_of_a_known_dataset_gets_its_winner_first(kb):
+    """With every dataset as a neighbour, a query equal to one of them ranks (a near-copy of) its best first."""
+    names = kb.dataset_names("classification")
+    scores = kb.scores("balanced_accuracy", kind="classification")
+    learner = NearestDatasets(n_neighbors=len(names)).fit(kb)
+    plain = NearestDatasets(n_neighbors=len(names), duplicate_distance=0.0).fit(kb)
+    gaps, plain_gaps = [], []
+    for name in names:
+        query = kb.metafeatures.loc[name]
+        first = learner.rank(query, kind=kb.kind_of(name), top=1)["config_id"].iloc[0]
+        gaps.append(scores.loc[name].max() - scores.loc[name, first])
+        first = plain.rank(query, kind=kb.kind_of(name), top=1)["config_id"].iloc[0]
+        plain_gaps.append(scores.loc[name].max() - scores.loc[name, first])
+    assert max(gaps) < 0.01, gaps
+    assert max(plain_gaps) > 0.05  # without the rule, the other cluster's datasets outvote it
