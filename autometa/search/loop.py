@@ -372,9 +372,19 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
                 if budget.remaining(reserve()) < max(0.5 * expected, 0.01 * budget.seconds):
                     study.stop()
 
-            if budget.remaining(reserve()) > 0:
-                study.optimize(objective, n_trials=n_trials, timeout=max(budget.remaining(reserve()), 1e-3),
-                               n_jobs=n_jobs, catch=(Exception,), callbacks=[callback])
+            for _attempt in range(5):
+                left = None if n_trials is None else n_trials - len(durations)
+                if budget.remaining(reserve()) <= 0 or (left is not None and left <= 0):
+                    break
+                try:
+                    study.optimize(objective, n_trials=left, timeout=max(budget.remaining(reserve()), 1e-3),
+                                   n_jobs=n_jobs, catch=(Exception,), callbacks=[callback])
+                    break
+                except ValueError as exc:
+                    # Two workers on one SQLite study can both pop the same enqueued trial (SQLite has no
+                    # row lock); the other one finished it first, so nothing is lost: go on searching.
+                    if "Cannot tell a" not in str(exc):
+                        raise
             board = leaderboard(study)
             bar.update(elapsed=budget.elapsed(), trials=len(durations), best=state["best"],
                        family=state["family"], note="refitting the best")

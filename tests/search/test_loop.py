@@ -70,3 +70,21 @@ def test_bad_metric_and_families(task):
         run_search(task, metric="r2", warm_start=False)
     with pytest.raises(DataError, match="'families' parameter of fit"):
         run_search(task, families=["xgboost"], warm_start=False)
+
+
+def test_a_trial_another_worker_finished_first_does_not_stop_the_search(task, fake_recommend, monkeypatch):
+    """SQLite cannot lock an enqueued trial: two workers may run it, and the second tell raises."""
+    calls = []
+    original = optuna.Study.optimize
+
+    def optimize(self, *args, **kwargs):
+        calls.append(kwargs.get("n_trials"))
+        if len(calls) == 1:
+            original(self, *args, **{**kwargs, "n_trials": 1})
+            raise ValueError("Cannot tell a COMPLETE trial.")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(optuna.Study, "optimize", optimize)
+    result = run_search(task, time_budget=30, n_trials=4, random_state=0, families=["linear"])
+    assert len(calls) == 2 and calls[1] == 3  # resumed, with the trials this worker has not run yet
+    assert result.n_trials == 4
