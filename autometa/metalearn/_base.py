@@ -70,6 +70,11 @@ def _is_int_at_least(low: int) -> Callable[[Any], bool]:
     return lambda v: bool(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= low)
 
 
+def _is_real(test: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    """A parameter rule: an int or float (not a bool) for which ``test`` holds."""
+    return lambda v: bool(isinstance(v, (int, float)) and not isinstance(v, bool) and test(v))
+
+
 class MetaLearner(ABC):
     """A recommender of configurations, trained on a knowledge base.
 

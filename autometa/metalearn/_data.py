@@ -349,6 +349,19 @@ def rank_matrix(raw: np.ndarray, tried: np.ndarray | None = None) -> np.ndarray:
     return ranks
 
 
+def mean_rank(ranks: np.ndarray, tried: np.ndarray, weights: np.ndarray | None = None, *,
+              unknown_weight: float = UNKNOWN_WEIGHT) -> np.ndarray:
+    """Weighted mean rank of every configuration (:func:`rank_matrix` rows), an untried cell counting
+    as the middle rank with ``unknown_weight`` (:func:`tried_mean`).
+
+    Examples
+    --------
+    >>> mean_rank(np.array([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]]), np.ones((2, 3), dtype=bool)).tolist()
+    [2.0, 2.0, 2.0]
+    """
+    return tried_mean(ranks, tried, weights, unknown=(ranks.shape[1] + 1) / 2, unknown_weight=unknown_weight)
+
+
 def configuration_params(configurations: pd.DataFrame) -> list[dict[str, Any]]:
     """The params of every configuration as dicts (the table stores JSON)."""
     out = []

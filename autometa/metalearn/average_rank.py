@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from autometa.metalearn._base import MetaLearner, Prediction
-from autometa.metalearn._data import GroupData, rank_matrix, tried_mean
+from autometa.metalearn._data import GroupData, mean_rank, rank_matrix, tried_mean
 
 __all__ = ["AverageRank"]
 
@@ -53,11 +53,8 @@ class AverageRank(MetaLearner):
         self.selection = selection
 
     def _fit_group(self, data: GroupData, knowledge_base: Any) -> dict[str, Any]:
-        tried = data.tried
-        n_cfg = data.n_configs
-        ranks = rank_matrix(data.raw, tried)
-        return {"mean_rank": tried_mean(ranks, tried, unknown=(n_cfg + 1) / 2),
-                "mean_score": tried_mean(data.norm, tried), "n_datasets": len(data.datasets)}
+        return {"mean_rank": mean_rank(rank_matrix(data.raw, data.tried), data.tried),
+                "mean_score": tried_mean(data.norm, data.tried), "n_datasets": len(data.datasets)}
 
     def _predict(self, state: dict[str, Any], data: GroupData, task: Any) -> Prediction:
         mean_rank, n = state["mean_rank"], state["n_datasets"]

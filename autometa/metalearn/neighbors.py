@@ -14,8 +14,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from autometa.metalearn._base import MetaLearner, Prediction, _is_int_at_least, neighbour_why
-from autometa.metalearn._data import UNKNOWN_WEIGHT, GroupData, rank_matrix, tried_mean
+from autometa.metalearn._base import (
+    MetaLearner,
+    Prediction,
+    _is_int_at_least,
+    _is_real,
+    neighbour_why,
+)
+from autometa.metalearn._data import UNKNOWN_WEIGHT, GroupData, mean_rank, rank_matrix, tried_mean
 from autometa.metalearn._encoding import MetafeatureEncoder, encode_knowledge_base, encode_query
 
 __all__ = ["NearestDatasets", "fit_encoder", "learn_feature_weights", "nearest"]
@@ -202,17 +208,13 @@ class NearestDatasets(MetaLearner):
         "weights": (lambda v: v in ("uniform", "distance"), "'uniform' or 'distance'"),
         "distance": (lambda v: v in ("l1", "l2"), "'l1' or 'l2'"),
         "feature_weights": (lambda v: v in ("learned", "uniform"), "'learned' or 'uniform'"),
-        "shrinkage": (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1,
-                      "a float in [0, 1]"),
-        "unknown_weight": (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0,
-                           "a float >= 0"),
+        "shrinkage": (_is_real(lambda v: 0 <= v <= 1), "a float in [0, 1]"),
+        "unknown_weight": (_is_real(lambda v: v >= 0), "a float >= 0"),
         "encoder": (lambda v: v is None or hasattr(v, "transform"), "None or an object with transform(task)"),
         "aggregate": (lambda v: v in ("score", "rank"), "'score' or 'rank'"),
         "lead": (_is_int_at_least(1), "an int >= 1"),
-        "duplicate_distance": (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0,
-                               "a float >= 0"),
-        "exploitation": (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0,
-                         "a float >= 0"),
+        "duplicate_distance": (_is_real(lambda v: v >= 0), "a float >= 0"),
+        "exploitation": (_is_real(lambda v: v >= 0), "a float >= 0"),
     }
 
     def __init__(self, *, n_neighbors: int = 30, weights: str = "uniform", distance: str = "l1",
@@ -241,10 +243,8 @@ class NearestDatasets(MetaLearner):
                  "global": (data.norm.mean(axis=0) if data.tried.all()
                             else tried_mean(data.norm, data.tried, unknown_weight=self.unknown_weight))}
         if self.aggregate == "rank":
-            ranks = rank_matrix(data.raw, data.tried)
-            middle = (data.n_configs + 1) / 2
-            state["ranks"] = ranks
-            state["global_rank"] = tried_mean(ranks, data.tried, unknown=middle, unknown_weight=self.unknown_weight)
+            state["ranks"] = rank_matrix(data.raw, data.tried)
+            state["global_rank"] = mean_rank(state["ranks"], data.tried, unknown_weight=self.unknown_weight)
         return state
 
     def _neighbours(self, state: dict[str, Any], data: GroupData, task: Any) -> pd.DataFrame:
@@ -281,8 +281,7 @@ class NearestDatasets(MetaLearner):
         scores = (1.0 - self.shrinkage) * near + self.shrinkage * state["global"]
         key = None
         if self.aggregate == "rank":
-            local = tried_mean(state["ranks"][rows], T, w, unknown=(data.n_configs + 1) / 2,
-                               unknown_weight=self.unknown_weight)
+            local = mean_rank(state["ranks"][rows], T, w, unknown_weight=self.unknown_weight)
             key = -((1.0 - self.shrinkage) * local + self.shrinkage * state["global_rank"])
         return Prediction(scores=scores, key=key, scenarios=Z, weights=w, neighbours=neigh,
                           why=lambda i: neighbour_why(data, neigh, i))

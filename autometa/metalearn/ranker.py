@@ -20,7 +20,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from autometa.metalearn._base import MetaLearner, Prediction, _is_int_at_least, neighbour_why
+from autometa.metalearn._base import (
+    MetaLearner,
+    Prediction,
+    _is_int_at_least,
+    _is_real,
+    neighbour_why,
+)
 from autometa.metalearn._data import GroupData
 from autometa.metalearn._encoding import encode_configurations, encode_query
 from autometa.metalearn.neighbors import fit_encoder, learn_feature_weights, nearest
@@ -76,13 +82,11 @@ class LightGBMRanker(MetaLearner):
     _parameter_rules = {
         "objective": (lambda v: v in ("regression", "lambdarank"), "'regression' or 'lambdarank'"),
         "n_estimators": (_is_int_at_least(1), "an int >= 1"),
-        "learning_rate": (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0,
-                          "a float > 0"),
+        "learning_rate": (_is_real(lambda v: v > 0), "a float > 0"),
         "num_leaves": (_is_int_at_least(2), "an int >= 2"),
         "min_child_samples": (_is_int_at_least(1), "an int >= 1"),
         "relevance_levels": (_is_int_at_least(2), "an int >= 2"),
-        "target_floor": (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v < 0,
-                         "a float < 0"),
+        "target_floor": (_is_real(lambda v: v < 0), "a float < 0"),
         "n_neighbors": (_is_int_at_least(1), "an int >= 1"),
         "encoder": (lambda v: v is None or hasattr(v, "transform"), "None or an object with transform(task)"),
         "random_state": (lambda v: isinstance(v, (int, np.integer)) and not isinstance(v, bool), "an int"),
