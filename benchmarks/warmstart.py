@@ -295,34 +295,27 @@ def main() -> None:
             save()
             print(pd.DataFrame(rows).to_string(index=False), flush=True)
 
-    if not curves:
-        if time_rows:
-            print("\nequal wall-clock budgets, held-out 25 % split (primary metric)")
-            print(pd.DataFrame(time_rows).round(4).to_string(index=False))
-        if args.out:
-            Path(args.out).write_text(json.dumps({"curves": {}, "by_time": time_rows}, default=float))
-        return
-    table, per_trial = regret_table(curves, args.trials)
-    cols = [f"@{k}" for k in CHECKPOINTS if k <= args.trials]
-    summary = table.groupby("method")[cols].mean().loc[["cold", "warm", "random"]]
-    print("\nmean normalised regret of the best so far (0 = best seen, 1 = median trial)")
-    print(summary.round(3).to_string())
-    wide = table.pivot_table(index=["dataset", "seed"], columns="method", values=[f"best@{args.trials}", "best@10"])
-    print(f"\nwin/tie/loss warm@10 vs cold@{args.trials}: "
-          f"{win_tie_loss(wide[('best@10', 'warm')], wide[(f'best@{args.trials}', 'cold')])}")
-    print(f"win/tie/loss warm@{args.trials} vs cold@{args.trials}: "
-          f"{win_tie_loss(wide[(f'best@{args.trials}', 'warm')], wide[(f'best@{args.trials}', 'cold')])}")
-    print(f"win/tie/loss warm@{args.trials} vs random@{args.trials}: "
-          f"{win_tie_loss(wide[(f'best@{args.trials}', 'warm')], wide[(f'best@{args.trials}', 'random')])}")
+    if curves:
+        table, per_trial = regret_table(curves, args.trials)
+        cols = [f"@{k}" for k in CHECKPOINTS if k <= args.trials]
+        summary = table.groupby("method")[cols].mean().loc[["cold", "warm", "random"]]
+        print("\nmean normalised regret of the best so far (0 = best seen, 1 = median trial)")
+        print(summary.round(3).to_string())
+        last = f"best@{args.trials}"
+        wide = table.pivot_table(index=["dataset", "seed"], columns="method", values=[last, "best@10"])
+        print(f"\nwin/tie/loss warm@10 vs cold@{args.trials}: "
+              f"{win_tie_loss(wide[('best@10', 'warm')], wide[(last, 'cold')])}")
+        print(f"win/tie/loss warm@{args.trials} vs cold@{args.trials}: "
+              f"{win_tie_loss(wide[(last, 'warm')], wide[(last, 'cold')])}")
+        print(f"win/tie/loss warm@{args.trials} vs random@{args.trials}: "
+              f"{win_tie_loss(wide[(last, 'warm')], wide[(last, 'random')])}")
     if time_rows:
-        frame = pd.DataFrame(time_rows)
         print("\nequal wall-clock budgets, held-out 25 % split (primary metric)")
-        print(frame.round(4).to_string(index=False))
-    plot(per_trial, Path(args.png))
-    print(f"\nplot: {args.png}")
-    if args.out:
-        Path(args.out).write_text(json.dumps({"curves": {f"{k[0]}|{k[1]}": v for k, v in curves.items()},
-                                              "by_time": time_rows}, default=float))
+        print(pd.DataFrame(time_rows).round(4).to_string(index=False))
+    if curves:
+        plot(per_trial, Path(args.png))
+        print(f"\nplot: {args.png}")
+    save()
 
 
 if __name__ == "__main__":
