@@ -101,3 +101,21 @@ def fake_recommend(monkeypatch):
 def make_recommendations():
     """``make_recommendations(families, top)``: a recommendation table without a knowledge base."""
     return fake_recommendations
+
+
+def _runs_without_torch(code: str) -> None:
+    """Run ``code`` in a fresh interpreter and assert that it imported no torch module."""
+    import subprocess
+    import sys
+
+    code += ("\nimport sys\n"
+             "loaded = sorted(m for m in sys.modules if m == 'torch' or m.startswith('torch.'))\n"
+             "assert not loaded, loaded[:5]\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture
+def runs_without_torch():
+    """``runs_without_torch(code)``: run the code in a fresh interpreter; fail if it loaded torch."""
+    return _runs_without_torch
