@@ -90,3 +90,16 @@ def test_a_trial_another_worker_finished_first_does_not_stop_the_search(task, fa
     result = run_search(task, time_budget=30, n_trials=4, random_state=0, families=["linear"])
     assert len(calls) == 2 and calls[1] == 3  # resumed, with the trials this worker has not run yet
     assert result.n_trials == 4
+
+
+def test_optuna_still_words_a_double_tell_as_the_search_expects():
+    """The retry above recognises the SQLite race by Optuna's message: pin it to the installed Optuna."""
+    from autometa.search.loop import _is_double_tell
+
+    study = optuna.create_study()
+    trial = study.ask()
+    study.tell(trial, 1.0)
+    with pytest.raises(ValueError) as info:
+        study.tell(trial.number, 2.0)
+    assert _is_double_tell(info.value)
+    assert not _is_double_tell(ValueError("The 'metric' parameter of fit must be ..."))
