@@ -99,6 +99,13 @@ class MetaLearner(ABC):
 
     #: name in :func:`autometa.metalearn.get_learner`
     name: ClassVar[str] = ""
+    #: how candidates are ordered: by the prediction, or greedily for coverage of the scenarios.
+    #: These three are class defaults; a learner that exposes them takes them in its constructor.
+    selection: str = "score"
+    #: coverage selection: how many first picks go by the ordering alone
+    lead: int = 1
+    #: coverage selection: weight of a candidate's place in the ordering next to its coverage gain
+    exploitation: float = 1e-3
     #: parameter -> (check, description of the allowed values)
     _parameter_rules: ClassVar[dict[str, tuple[Callable[[Any], bool], str]]] = {
         "metric": (lambda v: v is None or v in _METRICS, f"None or one of {', '.join(_METRICS)}"),
@@ -277,10 +284,9 @@ class MetaLearner(ABC):
             else:
                 candidates = within
         key = pred.scores if pred.key is None else pred.key
-        if getattr(self, "selection", "coverage") == "coverage" and len(pred.weights):
+        if self.selection == "coverage" and len(pred.weights):
             order = order_by_coverage(key, pred.scenarios, pred.weights, candidates, top,
-                                      redundancy=data.redundancy, lead=getattr(self, "lead", 1),
-                                      tie_break=getattr(self, "exploitation", 1e-3))
+                                      redundancy=data.redundancy, lead=self.lead, tie_break=self.exploitation)
         else:
             order = order_by_score(key, candidates, top)
         return data, pred, order, seconds, budget_note
