@@ -21,7 +21,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p_build.add_argument("--data-dir", help="PMLB data directory (default: $AUTOMETA_DATA_DIR)")
     p_build.add_argument("--out", default="metadata", help="folder of the knowledge base (default: metadata)")
     p_build.add_argument("--datasets", nargs="+", help="only these datasets (default: all)")
-    p_build.add_argument("--n-jobs", type=int, default=1, help="datasets scored in parallel (default: 1)")
+    p_build.add_argument("--n-jobs", type=int, default=1,
+                         help="chunks of configurations scored in parallel (default: 1)")
+    p_build.add_argument("--chunk-size", type=int, default=26,
+                         help="configurations per job: workers share a dataset in chunks of this many, and a "
+                              "killed build loses only the chunks in flight (default: 26)")
     p_build.add_argument("--folds", type=int, default=None, help="cross-validation folds (default: 3)")
     p_build.add_argument("--max-rows", type=int, default=None, help="row cap per dataset (default: 1000)")
     p_build.add_argument("--fit-timeout", type=float, default=None, help="seconds per fit (default: 30)")
@@ -102,7 +106,7 @@ def _build(args: argparse.Namespace) -> int:
     report = build_knowledge_base(args.out, data_dir=args.data_dir, datasets=args.datasets, n_jobs=args.n_jobs,
                                   protocol=protocol, configurations=configs, progress=not args.quiet,
                                   order=args.order, metafeatures=not args.no_metafeatures,
-                                  scheduler=args.scheduler)
+                                  scheduler=args.scheduler, chunk_size=args.chunk_size)
     out = console()
     out.print(f"built {len(report.done)} dataset(s), skipped {len(report.skipped)} already done, "
               f"in {report.seconds:.0f} s -> {report.out}")

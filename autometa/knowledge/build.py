@@ -1,12 +1,14 @@
 """Build a knowledge base: every portfolio configuration scored on every dataset.
 
-The build is resumable and never loses finished work. Each dataset is done as one
-unit: its meta-features and all its evaluations are written atomically to a part
-file under ``OUT/.parts/`` when it finishes, then merged into the main tables
+The build is resumable and never loses finished work. A dataset's portfolio is
+scored in chunks (``chunk_size`` configurations per job), so that the workers
+share even the widest dataset; each finished chunk is written atomically under
+``OUT/.parts/chunks/``. When a dataset's chunks cover the portfolio they are
+joined into one part file under ``OUT/.parts/``, then merged into the main tables
 (``datasets.parquet`` is written last, so it always names exactly the datasets
-whose results are complete). A killed build loses only the datasets in flight; a
-re-run skips every finished dataset and checks that the portfolio and protocol are
-the ones the base was started with.
+whose results are complete). A killed build loses only the chunks in flight; a
+re-run skips every finished dataset and chunk and checks that the portfolio and
+protocol are the ones the base was started with.
 """
 
 from __future__ import annotations
@@ -29,10 +31,12 @@ from autometa.exceptions import KnowledgeBaseError
 from autometa.knowledge._io import atomic_write_json, atomic_write_parquet, file_lock
 from autometa.knowledge._schema import FILES, SCHEMA_VERSION, Protocol
 
-__all__ = ["build_knowledge_base", "BuildReport", "evaluate_dataset", "score_dataset", "consolidate", "portfolio_hash",
-           "update_metafeatures", "finished_datasets"]
+__all__ = ["build_knowledge_base", "BuildReport", "score_chunk", "score_dataset", "consolidate", "portfolio_hash",
+           "update_metafeatures", "finished_datasets", "chunked_configs"]
 
 PARTS = ".parts"
+#: finished chunks of datasets in flight, under PARTS
+CHUNKS = "chunks"
 
 
 @dataclass
@@ -70,13 +74,13 @@ def _machine() -> str:
     return f"{socket.gethostname()} ({os.cpu_count()} cpus)"
 
 
-def score_dataset(name: str, data_dir: str | None, configurations: pd.DataFrame,
-                  protocol: Protocol) -> dict[str, Any]:
-    """Score every configuration on one dataset and return the rows, writing nothing.
+def score_chunk(name: str, data_dir: str | None, configurations: pd.DataFrame,
+                protocol: Protocol) -> dict[str, Any]:
+    """Score some configurations (a chunk of the portfolio) on one dataset; writes nothing.
 
-    What a worker of a Dask cluster runs (:func:`build_knowledge_base` with
-    ``scheduler``): the worker needs to read ``data_dir`` only; the results travel
-    back to the process that writes the base.
+    What a build's workers run: the worker needs to read ``data_dir`` only. The
+    result holds the evaluations, the dataset's description (``meta``) and the
+    seconds spent.
     """
     import warnings
 
@@ -90,27 +94,101 @@ def score_dataset(name: str, data_dir: str | None, configurations: pd.DataFrame,
         task = registry.get(name)
     evals, info = evaluate_task(task, configurations, protocol)
     seconds = time.perf_counter() - start
-    dataset_row = {"dataset": name, "source": task.source, "kind": task.kind, "rows": task.n_rows,
-                   "features": task.n_features, "rows_used": info["rows_used"], "n_classes": info["n_classes"],
-                   "family": task.family, "checksum": info["checksum"], "n_folds": info["n_folds"],
-                   "build_seconds": seconds, "machine": _machine()}
-    n_bad = int((evals["status"] != "ok").sum())
-    return {"dataset": name, "seconds": seconds, "n_evaluations": len(evals), "n_failed": n_bad,
-            "row": dataset_row, "evaluations": evals}
+    meta = {"dataset": name, "source": task.source, "kind": task.kind, "rows": task.n_rows,
+            "features": task.n_features, "rows_used": info["rows_used"], "n_classes": info["n_classes"],
+            "family": task.family, "checksum": info["checksum"], "n_folds": info["n_folds"], "machine": _machine()}
+    n_bad = int((evals["status"] != "ok").sum()) if len(evals) else 0
+    return {"dataset": name, "configs": [str(c) for c in configurations["config_id"]], "seconds": seconds,
+            "n_evaluations": len(evals), "n_failed": n_bad, "meta": meta, "evaluations": evals}
 
 
-def evaluate_dataset(name: str, data_dir: str | None, configurations: pd.DataFrame, protocol: Protocol,
-                     out: str) -> dict[str, Any]:
-    """Score every configuration on one dataset and write its part file; returns a short summary.
+def _dataset_row(meta: dict[str, Any], seconds: float) -> dict[str, Any]:
+    row = {k: v for k, v in meta.items() if k != "machine"}
+    return {**row, "build_seconds": seconds, "machine": meta.get("machine", _machine())}
+
+
+def score_dataset(name: str, data_dir: str | None, configurations: pd.DataFrame,
+                  protocol: Protocol) -> dict[str, Any]:
+    """Score every configuration on one dataset and return its row and evaluations, writing nothing."""
+    result = score_chunk(name, data_dir, configurations, protocol)
+    return {"dataset": name, "seconds": result["seconds"], "n_evaluations": result["n_evaluations"],
+            "n_failed": result["n_failed"], "row": _dataset_row(result["meta"], result["seconds"]),
+            "evaluations": result["evaluations"]}
+
+
+def _chunk_dir(out: Path, name: str) -> Path:
+    return out / PARTS / CHUNKS / name
+
+
+def write_chunk(out: str | os.PathLike[str], result: dict[str, Any]) -> None:
+    """Keep a finished chunk of a dataset (from :func:`score_chunk`) under ``OUT/.parts/chunks/``."""
+    folder = _chunk_dir(Path(out), result["dataset"])
+    stem = result["configs"][0]
+    atomic_write_parquet(result["evaluations"].reset_index(drop=True), folder / f"{stem}.evaluations.parquet")
+    # the json is written last: its presence marks the chunk as complete
+    atomic_write_json({"configs": result["configs"], "seconds": result["seconds"], "meta": result["meta"]},
+                      folder / f"{stem}.json")
+
+
+def _chunks(out: Path, name: str) -> list[tuple[Path, dict[str, Any]]]:
+    folder = _chunk_dir(out, name)
+    if not folder.exists():
+        return []
+    return [(p, json.loads(p.read_text())) for p in sorted(folder.glob("*.json"))]
+
+
+def chunked_configs(out: str | os.PathLike[str], name: str) -> set[str]:
+    """Configurations of dataset ``name`` already scored in finished chunks of ``out``."""
+    return {c for _, chunk in _chunks(Path(out), name) for c in chunk["configs"]}
+
+
+def evaluate_chunk(name: str, data_dir: str | None, configurations: pd.DataFrame, protocol: Protocol,
+                   out: str) -> dict[str, Any]:
+    """Score a chunk of configurations on one dataset and keep it under ``out``; returns a short summary.
 
     Runs in a worker process: everything it needs comes in as arguments. A dataset
     that another worker or machine finished meanwhile is skipped.
     """
     if name in finished_datasets(out):
-        return {"dataset": name, "seconds": 0.0, "n_evaluations": 0, "n_failed": 0, "skipped": True}
-    result = score_dataset(name, data_dir, configurations, protocol)
-    write_part(out, result.pop("row"), result.pop("evaluations"))
+        return {"dataset": name, "configs": list(configurations["config_id"]), "seconds": 0.0, "skipped": True}
+    result = score_chunk(name, data_dir, configurations, protocol)
+    write_chunk(out, result)
+    result.pop("evaluations")
     return result
+
+
+def assemble_dataset(out: str | os.PathLike[str], name: str, config_ids: Sequence[str]) -> dict[str, Any] | None:
+    """Join the chunks of ``name`` into its part file once they cover ``config_ids``.
+
+    Returns the dataset's summary, or None when chunks are missing or another build
+    finished the dataset first (its chunks are then removed).
+    """
+    import shutil
+
+    out = Path(out)
+    with file_lock(out / ".lock"):
+        folder = _chunk_dir(out, name)
+        if name in finished_datasets(out):
+            shutil.rmtree(folder, ignore_errors=True)
+            return None
+        chunks = _chunks(out, name)
+        if not set(config_ids) <= {c for _, chunk in chunks for c in chunk["configs"]}:
+            return None
+        evals = pd.concat([pd.read_parquet(p.with_name(p.name[: -len(".json")] + ".evaluations.parquet"))
+                           for p, _ in chunks], ignore_index=True)
+        position = {c: i for i, c in enumerate(config_ids)}
+        evals = evals[evals["config_id"].astype(str).isin(position)]
+        evals = evals.drop_duplicates(["config_id", "fold"])  # two builds may have scored the same chunk
+        evals = evals.iloc[np.lexsort((evals["fold"].to_numpy(),
+                                       evals["config_id"].astype(str).map(position).to_numpy()))]
+        seconds = float(sum(chunk["seconds"] for _, chunk in chunks))
+        row = _dataset_row(chunks[0][1]["meta"], seconds)
+        write_part(out, row, evals)
+        shutil.rmtree(folder, ignore_errors=True)
+        if folder.parent.exists() and not any(folder.parent.iterdir()):
+            folder.parent.rmdir()
+    n_bad = int((evals["status"] != "ok").sum())
+    return {"dataset": name, "seconds": seconds, "n_evaluations": len(evals), "n_failed": n_bad}
 
 
 def _dask_client(scheduler: str, timeout: float = 30.0) -> Any:
@@ -317,7 +395,8 @@ def build_knowledge_base(out: str | os.PathLike[str], *, data_dir: str | os.Path
                          protocol: Protocol | None = None, configurations: pd.DataFrame | None = None,
                          metafeature_groups: str | list[str] = "all", progress: bool = False,
                          backend: str | None = None, consolidate_every: int = 5, order: str = "largest",
-                         metafeatures: bool = True, scheduler: str | None = None) -> BuildReport:
+                         metafeatures: bool = True, scheduler: str | None = None,
+                         chunk_size: int = 26) -> BuildReport:
     """Score the portfolio on datasets of ``data_dir`` and write a knowledge base to ``out``.
 
     Parameters
@@ -329,7 +408,7 @@ def build_knowledge_base(out: str | os.PathLike[str], *, data_dir: str | os.Path
     datasets : list of str, optional
         Dataset names to include (default: all of ``data_dir``).
     n_jobs : int
-        Datasets scored in parallel (processes).
+        Chunks scored in parallel (processes).
     protocol : Protocol, optional
         Folds, row cap, per-fit time limit and seed (default :class:`Protocol`).
     configurations : DataFrame, optional
@@ -350,6 +429,11 @@ def build_knowledge_base(out: str | os.PathLike[str], *, data_dir: str | os.Path
         workers' threads when ``n_jobs`` is 1 or -1). Workers must read ``data_dir``
         at the same path; their results come back here and are written to ``out``
         as in a local build, so the base is the same.
+    chunk_size : int
+        Configurations per job. A dataset's portfolio is scored in chunks of this
+        many, so the workers share even the widest dataset, and a killed build
+        loses only the chunks in flight: finished chunks wait under
+        ``OUT/.parts/chunks/`` until their dataset is complete.
 
     Returns
     -------
@@ -364,6 +448,8 @@ def build_knowledge_base(out: str | os.PathLike[str], *, data_dir: str | os.Path
 
     from autometa.tasks import TaskRegistry
 
+    if not (isinstance(chunk_size, (int, np.integer)) and not isinstance(chunk_size, bool) and chunk_size >= 1):
+        raise KnowledgeBaseError(f"chunk_size must be an int >= 1; got {chunk_size!r}.")
     out = Path(out)
     protocol = protocol or Protocol()
     if configurations is None and (out / FILES["configurations"]).exists():
@@ -401,6 +487,15 @@ def build_knowledge_base(out: str | os.PathLike[str], *, data_dir: str | os.Path
 
     # largest first keeps the workers busy to the end
     todo.sort(key=cost, reverse=order == "largest")
+    config_ids = [str(c) for c in configurations["config_id"]]
+    plan: list[tuple[str, pd.DataFrame]] = []
+    remaining: dict[str, int] = {}
+    for name in todo:
+        have = chunked_configs(out, name)  # chunks left by a killed run are kept
+        rows = [i for i, c in enumerate(config_ids) if c not in have]
+        pieces = [configurations.iloc[rows[k:k + chunk_size]] for k in range(0, len(rows), chunk_size)]
+        plan.extend((name, piece) for piece in pieces)
+        remaining[name] = len(pieces)
     t0 = time.perf_counter()
     last_manifest = t0
     client = None
@@ -410,33 +505,45 @@ def build_knowledge_base(out: str | os.PathLike[str], *, data_dir: str | os.Path
         client = _dask_client(scheduler)
         backend_context: Any = joblib.parallel_config(backend="dask", client=client, wait_for_workers_timeout=60)
         n_jobs = -1 if n_jobs in (1, -1) else n_jobs
-        jobs = (delayed(score_dataset)(n, resolved, configurations, protocol) for n in todo)
+        jobs = (delayed(score_chunk)(n, resolved, piece, protocol) for n, piece in plan)
     else:
         import contextlib
 
         backend_context = contextlib.nullcontext()
-        jobs = (delayed(evaluate_dataset)(n, resolved, configurations, protocol, str(out)) for n in todo)
-    bar = _Progress(len(todo), len(configurations), enabled=progress)
+        jobs = (delayed(evaluate_chunk)(n, resolved, piece, protocol, str(out)) for n, piece in plan)
+    bar = _Progress(len(todo), sum(len(piece) for _, piece in plan), enabled=progress)
     pending = 0
+
+    def finish(name: str) -> None:
+        nonlocal pending, last_manifest
+        summary = assemble_dataset(out, name, config_ids)
+        if summary is None:
+            report.skipped.append(name)
+            return
+        report.done.append(name)
+        bar.advance(summary)
+        pending += 1
+        if pending >= consolidate_every:
+            consolidate(out)
+            pending = 0
+            now = time.perf_counter()
+            _write_manifest(out, configurations, protocol, metafeature_groups, now - last_manifest, started)
+            last_manifest = now
+
     try:
         with bar, backend_context:
+            for name in [n for n in todo if remaining[n] == 0]:  # every chunk was done by a killed run
+                finish(name)
             parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered",
                                 backend=None if client is not None else backend)
             for result in parallel(jobs):
-                if "row" in result:  # scored on a cluster worker: written here
-                    write_part(out, result.pop("row"), result.pop("evaluations"))
-                if result.get("skipped"):
-                    report.skipped.append(result["dataset"])
-                    continue
-                report.done.append(result["dataset"])
-                bar.advance(result)
-                pending += 1
-                if pending >= consolidate_every:
-                    consolidate(out)
-                    pending = 0
-                    now = time.perf_counter()
-                    _write_manifest(out, configurations, protocol, metafeature_groups, now - last_manifest, started)
-                    last_manifest = now
+                name = result["dataset"]
+                if "evaluations" in result:  # scored on a cluster worker: kept here
+                    write_chunk(out, result)
+                bar.chunk(len(result["configs"]))
+                remaining[name] -= 1
+                if remaining[name] == 0:
+                    finish(name)
     finally:
         if client is not None:
             client.close()
@@ -450,37 +557,46 @@ def build_knowledge_base(out: str | os.PathLike[str], *, data_dir: str | os.Path
 
 
 class _Progress:
-    """Datasets done, configurations per second and time left, on a rich progress bar."""
+    """Datasets done, configurations per second and time left, on a rich progress bar.
+
+    The bar counts configurations (so the time left is right when datasets differ
+    in size, and moves while a wide dataset is in flight); the text counts datasets.
+    """
 
     def __init__(self, total: int, n_configs: int, enabled: bool) -> None:
         self.total, self.n_configs, self.enabled = total, n_configs, enabled
         self.done = 0
+        self.configs_done = 0
         self.start = time.perf_counter()
         self._progress: Any = None
 
     def __enter__(self) -> _Progress:
         if self.enabled:
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeRemainingColumn,
-            )
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-            self._progress = Progress(TextColumn("[bold]building[/]"), BarColumn(), MofNCompleteColumn(),
-                                      TextColumn("datasets  {task.fields[rate]}  last: {task.fields[last]}"),
+            self._progress = Progress(TextColumn("[bold]building[/]"), BarColumn(),
+                                      TextColumn("{task.fields[datasets]} datasets  {task.fields[rate]}  "
+                                                 "last: {task.fields[last]}"),
                                       TimeRemainingColumn())
             self._progress.start()
-            self._task = self._progress.add_task("build", total=self.total, rate="", last="")
+            self._task = self._progress.add_task("build", total=max(self.n_configs, 1), rate="", last="",
+                                                 datasets=f"0/{self.total}")
         return self
 
+    def _rate(self) -> str:
+        return f"{self.configs_done / max(time.perf_counter() - self.start, 1e-9):.1f} configs/s"
+
+    def chunk(self, n_configs: int) -> None:
+        """A chunk of ``n_configs`` configurations finished."""
+        self.configs_done += n_configs
+        if self._progress is not None:
+            self._progress.update(self._task, advance=n_configs, rate=self._rate())
+
     def advance(self, result: dict[str, Any]) -> None:
+        """A dataset finished."""
         self.done += 1
         if self._progress is not None:
-            elapsed = time.perf_counter() - self.start
-            rate = self.done * self.n_configs / max(elapsed, 1e-9)
-            self._progress.update(self._task, advance=1, rate=f"{rate:.1f} configs/s",
+            self._progress.update(self._task, datasets=f"{self.done}/{self.total}", rate=self._rate(),
                                   last=f"{result['dataset']} ({result['seconds']:.0f}s)")
 
     def __exit__(self, *exc: Any) -> None:

@@ -111,6 +111,58 @@ def test_interrupted_build_resumes_to_the_same_result(cheap_built: Path, tiny_pm
     pd.testing.assert_frame_equal(_evals(out), _evals(cheap_built))
 
 
+def test_chunks_shared_by_two_workers_give_the_same_base(cheap_built: Path, tiny_pmlb: Path, tmp_path: Path,
+                                                          cheap_portfolio: pd.DataFrame) -> None:
+    out = tmp_path / "kb"
+    report = build_knowledge_base(out, data_dir=tiny_pmlb, datasets=NAMES, protocol=PROTOCOL, n_jobs=2,
+                                  configurations=cheap_portfolio, metafeatures=False, chunk_size=1)
+    assert sorted(report.done) == sorted(NAMES)
+    pd.testing.assert_frame_equal(_evals(out), _evals(cheap_built))
+    rows = pd.read_parquet(out / "datasets.parquet").set_index("dataset")
+    assert (rows["build_seconds"] > 0).all() and rows.loc["iris_small", "kind"] == "multiclass"
+    assert not (out / build_module.PARTS).exists() or not list((out / build_module.PARTS).rglob("*"))
+
+
+def test_a_build_killed_inside_a_dataset_keeps_its_finished_chunks(cheap_built: Path, tiny_pmlb: Path,
+                                                                   tmp_path: Path, cheap_portfolio: pd.DataFrame,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from autometa.knowledge import _evaluate
+
+    real = _evaluate.evaluate_task
+    calls: list[tuple[str, list[str]]] = []
+
+    def interrupt_second(task, configurations, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append((task.name, list(configurations["config_id"])))
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(task, configurations, *args, **kwargs)
+
+    out = tmp_path / "kb"
+    monkeypatch.setattr(_evaluate, "evaluate_task", interrupt_second)
+    with pytest.raises(KeyboardInterrupt):
+        build_knowledge_base(out, data_dir=tiny_pmlb, datasets=NAMES, protocol=PROTOCOL,
+                             configurations=cheap_portfolio, metafeatures=False, chunk_size=1)
+    first, done_chunk = calls[0][0], calls[0][1]
+    assert calls[1][0] == first  # killed in the middle of the first dataset
+    assert finished_datasets(out) == set()
+    assert build_module.chunked_configs(out, first) == set(done_chunk)
+    calls.clear()
+    monkeypatch.setattr(_evaluate, "evaluate_task", lambda task, configurations, *a, **k: (
+        calls.append((task.name, list(configurations["config_id"]))) or real(task, configurations, *a, **k)))
+    report = build_knowledge_base(out, data_dir=tiny_pmlb, datasets=NAMES, protocol=PROTOCOL,
+                                  configurations=cheap_portfolio, metafeatures=False, chunk_size=1)
+    # the finished chunk is not scored again; everything else is, once
+    assert (first, done_chunk) not in calls and len(calls) == len(NAMES) * len(cheap_portfolio) - 1
+    assert sorted(report.done) == sorted(NAMES)
+    pd.testing.assert_frame_equal(_evals(out), _evals(cheap_built))
+
+
+def test_chunk_size_is_checked(tiny_pmlb: Path, tmp_path: Path, cheap_portfolio: pd.DataFrame) -> None:
+    with pytest.raises(KnowledgeBaseError, match="chunk_size must be an int >= 1; got 0"):
+        build_knowledge_base(tmp_path / "kb", data_dir=tiny_pmlb, datasets=NAMES, protocol=PROTOCOL,
+                             configurations=cheap_portfolio, metafeatures=False, chunk_size=0)
+
+
 def test_a_killed_worker_leaves_a_part_that_the_next_run_merges(built: Path, tmp_path: Path) -> None:
     # simulate a build killed after a dataset's part was written but before consolidation
     out = tmp_path / "kb"
