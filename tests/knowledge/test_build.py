@@ -232,3 +232,18 @@ def test_timeouts_are_recorded(tiny_pmlb: Path, tmp_path: Path, small_portfolio:
                          configurations=small_portfolio.head(2), metafeatures=False)
     ev = pd.read_parquet(out / "evaluations.parquet")
     assert (ev["status"] == "timeout").all() and len(ev) == 2 * PROTOCOL.n_folds
+
+
+def test_the_command_line_builds_in_chunks(tiny_pmlb: Path, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from autometa.cli import main
+
+    out = tmp_path / "kb"
+    argv = ["metadata", "build", "--data-dir", str(tiny_pmlb), "--out", str(out), "--datasets", "iris_small",
+            "--configs", "1", "--folds", "2", "--max-rows", "120", "--no-metafeatures", "--quiet"]
+    assert main([*argv, "--chunk-size", "3"]) == 0
+    assert "built 1 dataset(s)" in capsys.readouterr().out
+    ev = pd.read_parquet(out / "evaluations.parquet")
+    assert ev["config_id"].nunique() == 8 and len(ev) == 8 * 2 and (ev["status"] == "ok").all()
+    assert main([*argv, "--out", str(tmp_path / "other"), "--chunk-size", "0"]) != 0
+    assert "chunk_size must be an int >= 1; got 0" in capsys.readouterr().err
