@@ -103,3 +103,49 @@ def test_optuna_still_words_a_double_tell_as_the_search_expects():
         study.tell(trial.number, 2.0)
     assert _is_double_tell(info.value)
     assert not _is_double_tell(ValueError("The 'metric' parameter of fit must be ..."))
+
+
+def test_a_fit_the_time_limit_cannot_stop_is_timed_on_a_sample_first(monkeypatch):
+    """libsvm never returns to Python, so SIGALRM cannot end it: run_search times a sample instead."""
+    import numpy as np
+    import pandas as pd
+
+    from autometa.search import loop
+
+    seen: list[np.ndarray] = []
+
+    class Model:
+        def fit(self, X, y):
+            seen.append(X.index.to_numpy())
+            return self
+
+    X = pd.DataFrame({"a": np.arange(8000.0)})
+    y = np.arange(8000) % 2
+    train = np.arange(1000, 9000) - 1000
+    clock = iter([10.0, 11.0])  # the sample fit takes 1 s
+    with monkeypatch.context() as m:
+        m.setattr(loop.time, "perf_counter", lambda: next(clock))
+        expected = loop.probe_fit_seconds(Model(), "svm", X, y, train)
+    assert expected == pytest.approx(16.0)  # 1 s x (8000 / 2000) ** 2
+    assert len(seen[0]) == loop.PROBE_ROWS and set(seen[0]) <= set(train)
+    assert loop.probe_fit_seconds(Model(), "svm", X.iloc[:4000], y[:4000], np.arange(4000)) is None  # small
+    assert loop.probe_fit_seconds(Model(), "knn", X, y, train) is None  # the time limit stops it
+
+
+def test_an_svm_expected_over_the_budget_is_skipped_unfitted(monkeypatch):
+    import numpy as np
+    import pandas as pd
+
+    from autometa.search import loop
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(6500, 3)), columns=["a", "b", "c"])
+    task = load_task(X, y=(X["a"] > 0).astype(int), name="wide")
+    monkeypatch.setattr(loop, "probe_fit_seconds", lambda *a, **k: 1e6)
+    result = run_search(task, time_budget=20, n_trials=6, random_state=0, warm_start=False,
+                        families=["svm", "linear"])
+    svm = [t for t in result.study.trials if t.params.get("family") == "svm"]
+    assert svm and all(t.state == optuna.trial.TrialState.PRUNED for t in svm)
+    assert all(t.user_attrs["autometa_status"] == "too slow" for t in svm)
+    assert all(t.user_attrs["autometa_expected_fit_seconds"] == 1e6 for t in svm)
+    assert result.family == "linear"
