@@ -5,8 +5,10 @@ that stops other fits cannot stop an SVM. run_search therefore times an SVM on a
 2,000-row sample first and skips the trial when the full fit cannot finish in the
 budget left. ``--no-probe`` turns that off to show what happens without it.
 
-    python benchmarks/fit_budget_svm.py             # with the sample timing
-    python benchmarks/fit_budget_svm.py --no-probe  # without
+    AUTOMETA_HOME=$(mktemp -d) python benchmarks/fit_budget_svm.py             # with the sample timing
+    AUTOMETA_HOME=$(mktemp -d) python benchmarks/fit_budget_svm.py --no-probe  # without
+
+(an empty ``AUTOMETA_HOME``: runs you recorded before would change the recommendations)
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = autometa.fit(X, y, time_budget=args.budget, random_state=0, families=["svm", "linear"])
+        model = autometa.fit(X, y, time_budget=args.budget, random_state=0, families=["svm", "linear"],
+                             record=False)  # benchmark runs must not land in the user's knowledge base
     wall = time.perf_counter() - start
     svm = [t for t in model.study_.trials if t.params.get("family") == "svm"]
     took = [(t.datetime_complete - t.datetime_start).total_seconds() for t in svm if t.datetime_complete]
