@@ -262,6 +262,34 @@ def probe_fit_seconds(model: Any, family: str, X: pd.DataFrame, y: np.ndarray, t
     return (time.perf_counter() - start) * (len(train) / probe_rows) ** exponent
 
 
+def _refit_rows(model: Any, family: str, X: pd.DataFrame, y: np.ndarray, left: float, seed: int,
+                classification: bool, notes: list[str]) -> np.ndarray | None:
+    """Rows for the final refit: all (None), or a random sample when ``family``'s fit cannot be stopped
+    and would not finish in the ``left`` seconds of the budget (a warning and a note say so).
+
+    A classification sample keeps at least one row of every class.
+    """
+    if family not in UNINTERRUPTIBLE:  # the budget's time limit stops the others
+        return None
+    expected = probe_fit_seconds(model, family, X, y, np.arange(len(y)), seed=seed)
+    if expected is None or expected <= left:
+        return None
+    share = (max(left, 0.0) / expected) ** (1.0 / UNINTERRUPTIBLE[family])
+    n = min(len(y), max(PROBE_ROWS, int(share * len(y))))
+    rng = np.random.default_rng(seed)
+    rows = rng.choice(len(y), n, replace=False)
+    if classification:
+        missing = np.setdiff1d(np.unique(y), y[rows])
+        rows = np.concatenate([rows, [int(np.flatnonzero(y == c)[0]) for c in missing]]).astype(int)
+    rows = np.sort(rows)
+    msg = (f"Refitting the {family} pipeline on all {len(y)} rows was expected to take {expected:.3g} s, more "
+           f"than the {max(left, 0.0):.3g} s left of the time budget, and {family} fits cannot be stopped: it "
+           f"was refitted on a random {len(rows)} of the rows. Give a larger time_budget to use them all.")
+    notes.append(msg)
+    warnings.warn(msg, AutometaWarning, stacklevel=4)
+    return rows
+
+
 def _is_double_tell(exc: BaseException) -> bool:
     """Whether ``exc`` is Optuna refusing to tell a trial that is already finished."""
     return "Cannot tell a" in str(exc)
@@ -457,9 +485,10 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
                 notes.append(msg)
                 warnings.warn(msg, AutometaWarning, stacklevel=3)
             pipeline = get_family(family).build(params, kind, categorical=categorical, random_state=seed)
+            rows = _refit_rows(pipeline, family, X, y, budget.remaining(), seed, n_classes is not None, notes)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                pipeline.fit(X, y)
+                pipeline.fit(X if rows is None else X.iloc[rows], y if rows is None else y[rows])
             bar.update(elapsed=budget.elapsed(), trials=len(durations), best=state["best"],
                        family=state["family"], note="done")
     n_run = sum(t.number >= n_before and t.state != TrialState.WAITING

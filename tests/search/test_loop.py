@@ -149,3 +149,25 @@ def test_an_svm_expected_over_the_budget_is_skipped_unfitted(monkeypatch):
     assert all(t.user_attrs["autometa_status"] == "too slow" for t in svm)
     assert all(t.user_attrs["autometa_expected_fit_seconds"] == 1e6 for t in svm)
     assert result.family == "linear"
+
+
+def test_a_refit_that_cannot_finish_in_the_budget_uses_a_sample(monkeypatch):
+    import numpy as np
+    import pandas as pd
+
+    from autometa.search import loop
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(6500, 3)), columns=["a", "b", "c"])
+    y = (X["a"] > 0).astype(int)
+    y.iloc[-1] = 2  # a class of one row must survive the sample
+    task = load_task(X, y=y, name="wide3")
+    monkeypatch.setattr(loop, "probe_fit_seconds", lambda *a, **k: 1e6)
+    with pytest.warns(AutometaWarning) as caught:
+        result = run_search(task, time_budget=10, n_trials=3, random_state=0, warm_start=False, families=["svm"])
+    messages = " ".join(str(w.message) for w in caught)
+    assert "No trial finished" in messages and "svm fits cannot be stopped" in messages
+    svc = result.pipeline[-1]
+    n = svc.shape_fit_[0]
+    assert n in (2000, 2001) and set(svc.classes_) == {0, 1, 2}  # + the one-row class, if not drawn
+    assert any(f"refitted on a random {n} of the rows" in note for note in result.notes)
