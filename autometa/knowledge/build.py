@@ -121,13 +121,22 @@ def _chunk_dir(out: Path, name: str) -> Path:
 
 
 def write_chunk(out: str | os.PathLike[str], result: dict[str, Any]) -> None:
-    """Keep a finished chunk of a dataset (from :func:`score_chunk`) under ``OUT/.parts/chunks/``."""
-    folder = _chunk_dir(Path(out), result["dataset"])
-    stem = result["configs"][0]
-    atomic_write_parquet(result["evaluations"].reset_index(drop=True), folder / f"{stem}.evaluations.parquet")
-    # the json is written last: its presence marks the chunk as complete
-    atomic_write_json({"configs": result["configs"], "seconds": result["seconds"], "meta": result["meta"]},
-                      folder / f"{stem}.json")
+    """Keep a finished chunk of a dataset (from :func:`score_chunk`) under ``OUT/.parts/chunks/``.
+
+    Under the base's lock, so that another build sharing the folder cannot remove the
+    dataset's chunks (having finished it) while this one writes; a chunk of a dataset
+    finished meanwhile is dropped.
+    """
+    out = Path(out)
+    with file_lock(out / ".lock"):
+        if result["dataset"] in finished_datasets(out):
+            return
+        folder = _chunk_dir(out, result["dataset"])
+        stem = result["configs"][0]
+        atomic_write_parquet(result["evaluations"].reset_index(drop=True), folder / f"{stem}.evaluations.parquet")
+        # the json is written last: its presence marks the chunk as complete
+        atomic_write_json({"configs": result["configs"], "seconds": result["seconds"], "meta": result["meta"]},
+                          folder / f"{stem}.json")
 
 
 def _chunks(out: Path, name: str) -> list[tuple[Path, dict[str, Any]]]:

@@ -247,3 +247,17 @@ def test_the_command_line_builds_in_chunks(tiny_pmlb: Path, tmp_path: Path,
     assert ev["config_id"].nunique() == 8 and len(ev) == 8 * 2 and (ev["status"] == "ok").all()
     assert main([*argv, "--out", str(tmp_path / "other"), "--chunk-size", "0"]) != 0
     assert "chunk_size must be an int >= 1; got 0" in capsys.readouterr().err
+
+
+def test_a_chunk_of_a_dataset_another_build_finished_is_dropped(built: Path, tmp_path: Path) -> None:
+    out = tmp_path / "kb"
+    out.mkdir()
+    for name in ("configurations.parquet", "manifest.json", "datasets.parquet", "evaluations.parquet"):
+        (out / name).write_bytes((built / name).read_bytes())
+    ev = pd.read_parquet(out / "evaluations.parquet")
+    chunk = {"dataset": "iris_small", "configs": ["knn-000"], "seconds": 1.0, "meta": {"dataset": "iris_small"},
+             "evaluations": ev[(ev["dataset"] == "iris_small") & (ev["config_id"] == "knn-000")]}
+    build_module.write_chunk(out, chunk)  # iris_small is finished: nothing is kept
+    assert build_module.chunked_configs(out, "iris_small") == set()
+    build_module.write_chunk(out, {**chunk, "dataset": "not_finished"})
+    assert build_module.chunked_configs(out, "not_finished") == {"knn-000"}
