@@ -31,7 +31,7 @@ from autometa.exceptions import KnowledgeBaseError
 from autometa.knowledge._io import atomic_write_json, atomic_write_parquet, file_lock
 from autometa.knowledge._schema import FILES, SCHEMA_VERSION, Protocol
 
-__all__ = ["build_knowledge_base", "BuildReport", "score_chunk", "score_dataset", "consolidate", "portfolio_hash",
+__all__ = ["build_knowledge_base", "BuildReport", "score_chunk", "consolidate", "portfolio_hash",
            "update_metafeatures", "finished_datasets", "chunked_configs"]
 
 PARTS = ".parts"
@@ -97,23 +97,8 @@ def score_chunk(name: str, data_dir: str | None, configurations: pd.DataFrame,
     meta = {"dataset": name, "source": task.source, "kind": task.kind, "rows": task.n_rows,
             "features": task.n_features, "rows_used": info["rows_used"], "n_classes": info["n_classes"],
             "family": task.family, "checksum": info["checksum"], "n_folds": info["n_folds"], "machine": _machine()}
-    n_bad = int((evals["status"] != "ok").sum()) if len(evals) else 0
     return {"dataset": name, "configs": [str(c) for c in configurations["config_id"]], "seconds": seconds,
-            "n_evaluations": len(evals), "n_failed": n_bad, "meta": meta, "evaluations": evals}
-
-
-def _dataset_row(meta: dict[str, Any], seconds: float) -> dict[str, Any]:
-    row = {k: v for k, v in meta.items() if k != "machine"}
-    return {**row, "build_seconds": seconds, "machine": meta.get("machine", _machine())}
-
-
-def score_dataset(name: str, data_dir: str | None, configurations: pd.DataFrame,
-                  protocol: Protocol) -> dict[str, Any]:
-    """Score every configuration on one dataset and return its row and evaluations, writing nothing."""
-    result = score_chunk(name, data_dir, configurations, protocol)
-    return {"dataset": name, "seconds": result["seconds"], "n_evaluations": result["n_evaluations"],
-            "n_failed": result["n_failed"], "row": _dataset_row(result["meta"], result["seconds"]),
-            "evaluations": result["evaluations"]}
+            "meta": meta, "evaluations": evals}
 
 
 def _chunk_dir(out: Path, name: str) -> Path:
@@ -153,17 +138,14 @@ def chunked_configs(out: str | os.PathLike[str], name: str) -> set[str]:
 
 def evaluate_chunk(name: str, data_dir: str | None, configurations: pd.DataFrame, protocol: Protocol,
                    out: str) -> dict[str, Any]:
-    """Score a chunk of configurations on one dataset and keep it under ``out``; returns a short summary.
+    """Score a chunk of configurations on one dataset and keep it under ``out``; returns which chunk it was.
 
     Runs in a worker process: everything it needs comes in as arguments. A dataset
     that another worker or machine finished meanwhile is skipped.
     """
-    if name in finished_datasets(out):
-        return {"dataset": name, "configs": list(configurations["config_id"]), "seconds": 0.0, "skipped": True}
-    result = score_chunk(name, data_dir, configurations, protocol)
-    write_chunk(out, result)
-    result.pop("evaluations")
-    return result
+    if name not in finished_datasets(out):
+        write_chunk(out, score_chunk(name, data_dir, configurations, protocol))
+    return {"dataset": name, "configs": [str(c) for c in configurations["config_id"]]}
 
 
 def assemble_dataset(out: str | os.PathLike[str], name: str, config_ids: Sequence[str]) -> dict[str, Any] | None:
@@ -191,7 +173,9 @@ def assemble_dataset(out: str | os.PathLike[str], name: str, config_ids: Sequenc
         evals = evals.iloc[np.lexsort((evals["fold"].to_numpy(),
                                        evals["config_id"].astype(str).map(position).to_numpy()))]
         seconds = float(sum(chunk["seconds"] for _, chunk in chunks))
-        row = _dataset_row(chunks[0][1]["meta"], seconds)
+        meta = chunks[0][1]["meta"]  # the dataset's row: its description, then build seconds and machine
+        row = {**{k: v for k, v in meta.items() if k != "machine"}, "build_seconds": seconds,
+               "machine": meta["machine"]}
         write_part(out, row, evals)
         shutil.rmtree(folder, ignore_errors=True)
         if folder.parent.exists() and not any(folder.parent.iterdir()):
