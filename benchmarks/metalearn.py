@@ -58,10 +58,10 @@ def run_evaluation(path: str | None, learners: list[str], plot: Path | None, rec
     print(f"\nevaluation: {wall:.0f} s wall, {cpu:.0f} s CPU, {result.meta['folds']} folds")
     if plot is not None:
         save_plot(result, plot)
+        print(f"plot: {plot}")
     if records is not None:
         result.records.to_csv(records, index=False)
         print(f"per-dataset records: {records}")
-        print(f"plot: {plot}")
     return {"summary": summary.to_dict(orient="records"), "timings": result.timings.to_dict(orient="records"),
             "meta": result.meta, "wall_seconds": wall, "command": cmd}
 
