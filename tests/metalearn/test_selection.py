@@ -91,6 +91,49 @@ def test_fit_time_grows_at_least_linearly_beyond_the_recorded_sizes():
     assert model.predict(8000, 10)[0] == pytest.approx(model.predict(800, 10)[0] * 10, rel=1e-6)
 
 
+def test_fit_time_beyond_the_recorded_sizes_follows_the_family_growth_curve():
+    from autometa.metalearn._data import LARGE_DATA_GROWTH, large_data_growth
+
+    rows = np.array([100.0, 200.0, 400.0, 800.0])
+    seconds = np.array([[0.10, 0.10, 0.10]]).repeat(4, axis=0) * (1 + rows[:, None] / 8000)
+    families = np.array(["svm", "hist_gradient_boosting", "f"])
+    model = FitTimeModel.fit(seconds, rows, np.full(4, 10.0), families)
+    at_max, far = model.predict(800, 10), model.predict(32000, 10)
+    # svm's curve: 0.037 s at 1,000 rows, 26.2 s at 32,000; 800 rows lie before it (first segment's slope)
+    svm = dict(LARGE_DATA_GROWTH["svm"])
+    step = (np.log(svm[4000]) - np.log(svm[1000])) / np.log(4)
+    assert far[0] / at_max[0] == pytest.approx(svm[32000] / (svm[1000] * (800 / 1000) ** step), rel=1e-6)
+    assert far[0] / at_max[0] > (32000 / 800) ** 1.5  # far more than the linear rule's 40x
+    # histogram boosting barely grows: far less than linear
+    assert far[1] / at_max[1] == pytest.approx(large_data_growth("hist_gradient_boosting", 800, 32000))
+    assert far[1] / at_max[1] < 5
+    # a family without a curve keeps the at-least-linear rule
+    assert far[2] / at_max[2] == pytest.approx((32000 / 800) ** max(model.row_slope[2], 1.0), rel=1e-6)
+    # within the recorded sizes the curves change nothing
+    import copy
+
+    plain = copy.copy(model)
+    plain.families = None  # as a learner saved before the curves: the at-least-linear rule everywhere
+    assert np.array_equal(model.predict(500, 10), plain.predict(500, 10))
+    assert far[0] > plain.predict(32000, 10)[0] and far[1] < plain.predict(32000, 10)[1]
+
+
+def test_large_data_growth_interpolates_and_extrapolates_the_curve():
+    from autometa.metalearn._data import large_data_growth
+
+    # on the curve: the measured ratio (random forest: 0.410 s at 1,000 rows, 40.105 s at 64,000)
+    assert large_data_growth("random_forest", 1000, 64000) == pytest.approx(40.105 / 0.410)
+    # between points: log-log interpolation, 2,000 rows halfway (in log) from 1,000 to 4,000
+    assert large_data_growth("random_forest", 1000, 2000) == pytest.approx(np.sqrt(1.631 / 0.410))
+    # beyond the last point: the last segment's slope, at least linear (knn 0.054 -> 0.284 over 4x)
+    slope = np.log(0.284 / 0.054) / np.log(4)
+    assert large_data_growth("knn", 64000, 256000) == pytest.approx(4 ** slope)
+    assert large_data_growth("lightgbm", 64000, 128000) == pytest.approx(2.0)  # last slope 0.55 -> 1
+    # a curve that dips (linear: 0.031 s at 1,000 rows, 0.024 at 4,000) never predicts a shorter fit
+    assert large_data_growth("linear", 1000, 4000) == pytest.approx(1.0)
+    assert large_data_growth("mlp", 1000, 1000) == pytest.approx(1.0)
+
+
 def test_lead_picks_the_best_distinct_configurations_first(kb):
     query = kb.metafeatures.loc["cls_a_00"]
     learner = NearestDatasets(n_neighbors=6, lead=3).fit(kb)
