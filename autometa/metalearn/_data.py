@@ -169,10 +169,10 @@ class FitTimeModel:
         return np.where(np.isfinite(out), out, self.median_seconds)
 
 
-#: Fit seconds of each family's default configuration (the first of the portfolio) on
+#: Fit seconds of each family's first default configuration (``FAMILY-000``) on
 #: ``make_classification`` data with 20 features, by training rows, on the project's 2-core
-#: machine: ``python benchmarks/fit_time_model.py --rows 1000 4000 16000 64000`` (svm: up to
-#: 32,000 rows; docs/benchmarks.md). Only ratios are used, to extrapolate a configuration's
+#: machine: ``python benchmarks/fit_time_model.py`` (1,000-16,000 rows), then ``--rows 64000``
+#: (svm: ``--rows 32000``), docs/benchmarks.md. Only ratios are used, to extrapolate a configuration's
 #: recorded time beyond the knowledge base's largest dataset: a knowledge base records a few
 #: hundred rows per fold, where fixed overheads hide how each family grows (histogram
 #: boosters barely grow to 16,000 rows; kernel SVMs grow faster than n^2 once the kernel
