@@ -222,30 +222,36 @@ def leaderboard(study: optuna.Study) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-#: families whose fit runs in compiled code that never returns to Python (libsvm), so the
-#: SIGALRM time limit cannot stop it, with the growth of their fit time in the rows (kernel
-#: SVM: about n^2; measured 1.9 between 4,000 and 8,000 rows, docs/benchmarks.md)
-UNINTERRUPTIBLE: dict[str, float] = {"svm": 2.0}
+#: families whose fit or prediction runs in compiled code that never returns to Python, so the
+#: SIGALRM time limit cannot stop it (libsvm's fit and predict; k-NN's neighbour search, which
+#: is all of its cost: a k-NN trial on 80,000 x 50 rows ran 69 s of a 30 s budget), with the
+#: growth of a fold's fit and prediction in the rows (kernel SVM fit: about n^2, measured 1.9
+#: between 4,000 and 8,000 rows; k-NN: training rows x predicted rows; docs/benchmarks.md)
+UNINTERRUPTIBLE: dict[str, float] = {"svm": 2.0, "knn": 2.0}
+#: of those, the families whose *fit* cannot be stopped (the final refit only fits)
+UNSTOPPABLE_FIT = frozenset({"svm"})
 #: rows of the sample on which such a fit is timed first
 PROBE_ROWS = 2000
 
 
-def probe_fit_seconds(model: Any, family: str, X: pd.DataFrame, y: np.ndarray, train: np.ndarray,
-                      seed: int = 0, probe_rows: int = PROBE_ROWS) -> float | None:
-    """Expected seconds of fitting ``model`` on the ``train`` rows, from a fit on a sample.
+def probe_fold_seconds(model: Any, family: str, X: pd.DataFrame, y: np.ndarray, train: np.ndarray,
+                       seed: int = 0, probe_rows: int = PROBE_ROWS) -> float | None:
+    """Expected seconds of fitting ``model`` on the ``train`` rows and predicting a fold, from a sample.
 
-    Only for the families in :data:`UNINTERRUPTIBLE`, and only when ``train`` has
+    ``model`` is fitted on ``probe_rows`` of the ``train`` rows and predicts them;
+    that time grows as (rows / ``probe_rows``) to the family's exponent in
+    :data:`UNINTERRUPTIBLE`. Only for those families, and only when ``train`` has
     more than twice ``probe_rows`` rows; None otherwise, or when the sample fit fails
-    (the real fit then says why). ``model`` is fitted on the sample.
+    (the real fit then says why).
 
     Examples
     --------
     >>> import numpy as np, pandas as pd
     >>> from sklearn.dummy import DummyClassifier
     >>> X, y = pd.DataFrame({"a": np.arange(10_000.0)}), np.arange(10_000) % 2
-    >>> probe_fit_seconds(DummyClassifier(), "svm", X, y, np.arange(10_000)) >= 0
+    >>> probe_fold_seconds(DummyClassifier(), "svm", X, y, np.arange(10_000)) >= 0
     True
-    >>> probe_fit_seconds(DummyClassifier(), "lightgbm", X, y, np.arange(10_000)) is None
+    >>> probe_fold_seconds(DummyClassifier(), "lightgbm", X, y, np.arange(10_000)) is None
     True
     """
     exponent = UNINTERRUPTIBLE.get(family)
@@ -257,6 +263,7 @@ def probe_fit_seconds(model: Any, family: str, X: pd.DataFrame, y: np.ndarray, t
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model.fit(X.iloc[sample], y[sample])
+            model.predict(X.iloc[sample])
     except Exception:
         return None
     return (time.perf_counter() - start) * (len(train) / probe_rows) ** exponent
@@ -269,9 +276,9 @@ def _refit_rows(model: Any, family: str, X: pd.DataFrame, y: np.ndarray, left: f
 
     A classification sample keeps at least one row of every class.
     """
-    if family not in UNINTERRUPTIBLE:  # the budget's time limit stops the others
+    if family not in UNSTOPPABLE_FIT:  # the budget's time limit stops the others
         return None
-    expected = probe_fit_seconds(model, family, X, y, np.arange(len(y)), seed=seed)
+    expected = probe_fold_seconds(model, family, X, y, np.arange(len(y)), seed=seed)
     if expected is None or expected <= left:
         return None
     share = (max(left, 0.0) / expected) ** (1.0 / UNINTERRUPTIBLE[family])
@@ -404,7 +411,7 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
             fit_seconds: list[float] = []
             if family in UNINTERRUPTIBLE:  # the time limit cannot stop it: time a sample first
                 probe = get_family(family).build(params, kind, categorical=categorical, random_state=seed)
-                expected = probe_fit_seconds(probe, family, X, y, folds[0][0], seed=seed)
+                expected = probe_fold_seconds(probe, family, X, y, folds[0][0], seed=seed)
                 if expected is not None:
                     trial.set_user_attr(_ATTR + "expected_fit_seconds", float(expected))
                     if expected * len(folds) > budget.remaining(reserve()):

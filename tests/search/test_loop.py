@@ -106,33 +106,42 @@ def test_optuna_still_words_a_double_tell_as_the_search_expects():
 
 
 def test_a_fit_the_time_limit_cannot_stop_is_timed_on_a_sample_first(monkeypatch):
-    """libsvm never returns to Python, so SIGALRM cannot end it: run_search times a sample instead."""
+    """libsvm and k-NN's neighbour search never return to Python, so SIGALRM cannot end them:
+    run_search times a sample's fit and prediction instead."""
     import numpy as np
     import pandas as pd
 
     from autometa.search import loop
 
-    seen: list[np.ndarray] = []
+    seen: list[tuple[str, np.ndarray]] = []
 
     class Model:
         def fit(self, X, y):
-            seen.append(X.index.to_numpy())
+            seen.append(("fit", X.index.to_numpy()))
             return self
+
+        def predict(self, X):
+            seen.append(("predict", X.index.to_numpy()))
+            return np.zeros(len(X))
 
     X = pd.DataFrame({"a": np.arange(8000.0)})
     y = np.arange(8000) % 2
     train = np.arange(1000, 9000) - 1000
-    clock = iter([10.0, 11.0])  # the sample fit takes 1 s
-    with monkeypatch.context() as m:
-        m.setattr(loop.time, "perf_counter", lambda: next(clock))
-        expected = loop.probe_fit_seconds(Model(), "svm", X, y, train)
-    assert expected == pytest.approx(16.0)  # 1 s x (8000 / 2000) ** 2
-    assert len(seen[0]) == loop.PROBE_ROWS and set(seen[0]) <= set(train)
-    assert loop.probe_fit_seconds(Model(), "svm", X.iloc[:4000], y[:4000], np.arange(4000)) is None  # small
-    assert loop.probe_fit_seconds(Model(), "knn", X, y, train) is None  # the time limit stops it
+    for family in ("svm", "knn"):
+        seen.clear()
+        clock = iter([10.0, 11.0])  # the sample's fit and prediction take 1 s
+        with monkeypatch.context() as m:
+            m.setattr(loop.time, "perf_counter", lambda c=clock: next(c))
+            expected = loop.probe_fold_seconds(Model(), family, X, y, train)
+        assert expected == pytest.approx(16.0)  # 1 s x (8000 / 2000) ** 2
+        assert [step for step, _ in seen] == ["fit", "predict"]
+        assert len(seen[0][1]) == loop.PROBE_ROWS and set(seen[0][1]) <= set(train)
+    assert loop.probe_fold_seconds(Model(), "svm", X.iloc[:4000], y[:4000], np.arange(4000)) is None  # small
+    assert loop.probe_fold_seconds(Model(), "lightgbm", X, y, train) is None  # the time limit stops it
 
 
-def test_an_svm_expected_over_the_budget_is_skipped_unfitted(monkeypatch):
+@pytest.mark.parametrize("family", ["svm", "knn"])
+def test_a_trial_expected_over_the_budget_is_skipped_unfitted(monkeypatch, family):
     import numpy as np
     import pandas as pd
 
@@ -141,14 +150,30 @@ def test_an_svm_expected_over_the_budget_is_skipped_unfitted(monkeypatch):
     rng = np.random.default_rng(0)
     X = pd.DataFrame(rng.normal(size=(6500, 3)), columns=["a", "b", "c"])
     task = load_task(X, y=(X["a"] > 0).astype(int), name="wide")
-    monkeypatch.setattr(loop, "probe_fit_seconds", lambda *a, **k: 1e6)
+    monkeypatch.setattr(loop, "probe_fold_seconds", lambda *a, **k: 1e6)
     result = run_search(task, time_budget=20, n_trials=6, random_state=0, warm_start=False,
-                        families=["svm", "linear"])
-    svm = [t for t in result.study.trials if t.params.get("family") == "svm"]
-    assert svm and all(t.state == optuna.trial.TrialState.PRUNED for t in svm)
-    assert all(t.user_attrs["autometa_status"] == "too slow" for t in svm)
-    assert all(t.user_attrs["autometa_expected_fit_seconds"] == 1e6 for t in svm)
+                        families=[family, "linear"])
+    slow = [t for t in result.study.trials if t.params.get("family") == family]
+    assert slow and all(t.state == optuna.trial.TrialState.PRUNED for t in slow)
+    assert all(t.user_attrs["autometa_status"] == "too slow" for t in slow)
+    assert all(t.user_attrs["autometa_expected_fit_seconds"] == 1e6 for t in slow)
     assert result.family == "linear"
+
+
+def test_only_a_fit_that_cannot_be_stopped_is_refitted_on_a_sample(monkeypatch):
+    """k-NN's cost is its prediction: its final refit (a fit only) keeps every row."""
+    import numpy as np
+    import pandas as pd
+
+    from autometa.search import loop
+
+    X = pd.DataFrame({"a": np.arange(6500.0)})
+    y = np.arange(6500) % 2
+    monkeypatch.setattr(loop, "probe_fold_seconds", lambda *a, **k: 1e6)
+    with pytest.warns(AutometaWarning):
+        rows = loop._refit_rows(None, "svm", X, y, 10.0, 0, True, [])
+    assert rows is not None and len(rows) < len(y)
+    assert loop._refit_rows(None, "knn", X, y, 10.0, 0, True, []) is None
 
 
 def test_a_refit_that_cannot_finish_in_the_budget_uses_a_sample(monkeypatch):
@@ -162,7 +187,7 @@ def test_a_refit_that_cannot_finish_in_the_budget_uses_a_sample(monkeypatch):
     y = (X["a"] > 0).astype(int)
     y.iloc[-1] = 2  # a class of one row must survive the sample
     task = load_task(X, y=y, name="wide3")
-    monkeypatch.setattr(loop, "probe_fit_seconds", lambda *a, **k: 1e6)
+    monkeypatch.setattr(loop, "probe_fold_seconds", lambda *a, **k: 1e6)
     with pytest.warns(AutometaWarning) as caught:
         result = run_search(task, time_budget=10, n_trials=3, random_state=0, warm_start=False, families=["svm"])
     messages = " ".join(str(w.message) for w in caught)
