@@ -226,9 +226,10 @@ class AutoMetaClassifier(ClassifierMixin, _AutoMetaBase):
     time_budget : float, default=60
         Wall-clock seconds for the whole ``fit`` (recommend, search, refit), kept
         within 10 % when one fit takes well under the budget.
-        SVM fits cannot be interrupted: on more than 4,000 training rows an SVM is
-        first timed on a 2,000-row sample and skipped when it would overrun, and a
-        final SVM refit that would overrun uses a random sample (with a warning).
+        SVM fits and k-NN predictions cannot be interrupted: on more than 4,000
+        training rows an SVM or k-NN trial is first timed on a 2,000-row sample and
+        skipped when it would overrun, and a final SVM refit that would overrun uses
+        a random sample (with a warning).
     metric : str, optional
         ``"balanced_accuracy"`` (default), ``"accuracy"``, ``"roc_auc"`` or ``"log_loss"``.
     storage : str or optuna storage, optional

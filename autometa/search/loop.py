@@ -235,11 +235,11 @@ PROBE_ROWS = 2000
 
 
 def probe_fold_seconds(model: Any, family: str, X: pd.DataFrame, y: np.ndarray, train: np.ndarray,
-                       seed: int = 0, probe_rows: int = PROBE_ROWS) -> float | None:
+                       seed: int = 0, probe_rows: int = PROBE_ROWS, predict: bool = True) -> float | None:
     """Expected seconds of fitting ``model`` on the ``train`` rows and predicting a fold, from a sample.
 
-    ``model`` is fitted on ``probe_rows`` of the ``train`` rows and predicts them;
-    that time grows as (rows / ``probe_rows``) to the family's exponent in
+    ``model`` is fitted on ``probe_rows`` of the ``train`` rows and predicts them
+    (fitted only, with ``predict=False``: a refit does not predict); that time grows as (rows / ``probe_rows``) to the family's exponent in
     :data:`UNINTERRUPTIBLE`. Only for those families, and only when ``train`` has
     more than twice ``probe_rows`` rows; None otherwise, or when the sample fit fails
     (the real fit then says why).
@@ -263,7 +263,8 @@ def probe_fold_seconds(model: Any, family: str, X: pd.DataFrame, y: np.ndarray, 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model.fit(X.iloc[sample], y[sample])
-            model.predict(X.iloc[sample])
+            if predict:
+                model.predict(X.iloc[sample])
     except Exception:
         return None
     return (time.perf_counter() - start) * (len(train) / probe_rows) ** exponent
@@ -278,7 +279,7 @@ def _refit_rows(model: Any, family: str, X: pd.DataFrame, y: np.ndarray, left: f
     """
     if family not in UNSTOPPABLE_FIT:  # the budget's time limit stops the others
         return None
-    expected = probe_fold_seconds(model, family, X, y, np.arange(len(y)), seed=seed)
+    expected = probe_fold_seconds(model, family, X, y, np.arange(len(y)), seed=seed, predict=False)
     if expected is None or expected <= left:
         return None
     share = (max(left, 0.0) / expected) ** (1.0 / UNINTERRUPTIBLE[family])
@@ -316,9 +317,10 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
     time_budget : float, default=60
         Wall-clock seconds for everything (recommend, search, refit); kept within
         10 % on data where one fit takes well under the budget.
-        SVM fits cannot be interrupted: on more than 4,000 training rows an SVM is
-        first timed on a 2,000-row sample and skipped when it would overrun, and a
-        final SVM refit that would overrun uses a random sample (with a warning).
+        SVM fits and k-NN predictions cannot be interrupted: on more than 4,000
+        training rows an SVM or k-NN trial is first timed on a 2,000-row sample and
+        skipped when it would overrun, and a final SVM refit that would overrun uses
+        a random sample (with a warning).
     metric : str, optional
         A metric of the task's kind (default: balanced accuracy / R²).
     storage : str or optuna storage, optional

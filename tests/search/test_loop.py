@@ -136,6 +136,12 @@ def test_a_fit_the_time_limit_cannot_stop_is_timed_on_a_sample_first(monkeypatch
         assert expected == pytest.approx(16.0)  # 1 s x (8000 / 2000) ** 2
         assert [step for step, _ in seen] == ["fit", "predict"]
         assert len(seen[0][1]) == loop.PROBE_ROWS and set(seen[0][1]) <= set(train)
+    seen.clear()
+    clock = iter([10.0, 11.0])
+    with monkeypatch.context() as m:  # the final refit only fits: its timing does not predict
+        m.setattr(loop.time, "perf_counter", lambda c=clock: next(c))
+        assert loop.probe_fold_seconds(Model(), "svm", X, y, train, predict=False) == pytest.approx(16.0)
+    assert [step for step, _ in seen] == ["fit"]
     assert loop.probe_fold_seconds(Model(), "svm", X.iloc[:4000], y[:4000], np.arange(4000)) is None  # small
     assert loop.probe_fold_seconds(Model(), "lightgbm", X, y, train) is None  # the time limit stops it
 
@@ -169,10 +175,12 @@ def test_only_a_fit_that_cannot_be_stopped_is_refitted_on_a_sample(monkeypatch):
 
     X = pd.DataFrame({"a": np.arange(6500.0)})
     y = np.arange(6500) % 2
-    monkeypatch.setattr(loop, "probe_fold_seconds", lambda *a, **k: 1e6)
+    calls: list[dict] = []
+    monkeypatch.setattr(loop, "probe_fold_seconds", lambda *a, **k: calls.append(k) or 1e6)
     with pytest.warns(AutometaWarning):
         rows = loop._refit_rows(None, "svm", X, y, 10.0, 0, True, [])
     assert rows is not None and len(rows) < len(y)
+    assert calls and calls[0]["predict"] is False  # the refit is timed on a fit alone
     assert loop._refit_rows(None, "knn", X, y, 10.0, 0, True, []) is None
 
 
