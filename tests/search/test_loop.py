@@ -184,6 +184,49 @@ def test_only_a_fit_that_cannot_be_stopped_is_refitted_on_a_sample(monkeypatch):
     assert loop._refit_rows(None, "knn", X, y, 10.0, 0, True, []) is None
 
 
+def test_the_refit_is_timed_from_the_measured_fold_fit_when_there_is_one(monkeypatch):
+    """A fold's fit of 4 s on 5,200 rows grows to 4 x (6,500 / 5,200) ** 2.5 = 6.99 s on all rows."""
+    import numpy as np
+    import pandas as pd
+
+    from autometa.search import loop
+
+    X = pd.DataFrame({"a": np.arange(6500.0)})
+    y = np.arange(6500) % 2
+    calls: list[dict] = []
+    monkeypatch.setattr(loop, "probe_fold_seconds", lambda *a, **k: calls.append(k) or 1e6)
+    assert loop.REFIT_EXPONENT["svm"] == 2.5
+    assert loop._refit_rows(None, "svm", X, y, 7.0, 0, True, [], fold_seconds=4.0, fold_rows=5200) is None
+    notes: list[str] = []
+    with pytest.warns(AutometaWarning, match="expected to take 6.99 s"):
+        rows = loop._refit_rows(None, "svm", X, y, 3.0, 0, True, notes, fold_seconds=4.0, fold_rows=5200)
+    # the share of rows whose fit takes the 3 s left, shrunk by the (safer) n^2 growth
+    assert len(rows) == int((3.0 / (4.0 * 1.25 ** 2.5)) ** 0.5 * 6500)
+    assert not calls  # nothing was timed: the search had measured it
+    # unknown fold time (NaN: a trial from elsewhere): a sample is timed
+    with pytest.warns(AutometaWarning):
+        loop._refit_rows(None, "svm", X, y, 3.0, 0, True, [], fold_seconds=float("nan"), fold_rows=5200)
+    assert len(calls) == 1
+
+
+def test_a_search_refits_its_best_svm_without_timing_a_sample(monkeypatch):
+    import numpy as np
+    import pandas as pd
+
+    from autometa.search import loop
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(6500, 3)), columns=["a", "b", "c"])
+    task = load_task(X, y=(X["a"] > 0).astype(int), name="svm_refit")
+    probe = loop.probe_fold_seconds
+    calls: list[bool] = []
+    monkeypatch.setattr(loop, "probe_fold_seconds",
+                        lambda *a, **k: calls.append(k.get("predict", True)) or probe(*a, **k))
+    result = run_search(task, time_budget=60, n_trials=1, random_state=0, warm_start=False, families=["svm"])
+    assert result.family == "svm" and result.pipeline[-1].shape_fit_[0] == 6500
+    assert calls == [True]  # the trial's sample timing only; the refit used the trial's fold fits
+
+
 def test_a_refit_that_cannot_finish_in_the_budget_uses_a_sample(monkeypatch):
     import numpy as np
     import pandas as pd
