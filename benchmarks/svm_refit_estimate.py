@@ -12,9 +12,13 @@ overrun the budget left. Two estimates:
   grown by (rows / 2,000)^2), used when no trial finished.
 
 This prints the full fit's measured time and the estimates, for the default SVM
-on ``make_classification`` data with 20 features.
+on ``make_classification`` data with 20 features. With ``--trial`` it checks the
+trial's sample timing instead (fit and predict 2,000 rows, times (rows / 2,000)^2,
+which decides whether a trial is skipped) against one fold's real fit and
+prediction, beside what the SVM's fit-time curve would say.
 
     python benchmarks/svm_refit_estimate.py [--rows 8000 16000 24000] [--folds 3]
+    python benchmarks/svm_refit_estimate.py --trial --rows 24000 48000 72000
 """
 
 from __future__ import annotations
@@ -40,11 +44,45 @@ def _timed_fit(X: pd.DataFrame, y: np.ndarray) -> float:
     return time.perf_counter() - start
 
 
+def _build(n_features: int):
+    fam = get_family("svm")
+    return fam.build(fam.defaults("binary"), "binary", categorical=[False] * n_features, random_state=0)
+
+
+def _trial(sizes: list[int], folds: int) -> None:
+    from autometa.metalearn._data import large_data_growth
+
+    print("| rows | training rows | fold fit + predict (s) | sample timing, n^2 (x actual) | SVM curve (x actual) |")
+    print("|---:|---:|---:|---:|---:|")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for n in sizes:
+            X, y = make_classification(n_samples=n, n_features=20, random_state=0)
+            X = pd.DataFrame(X)
+            train, test = np.arange(n * (folds - 1) // folds), np.arange(n * (folds - 1) // folds, n)
+            start = time.perf_counter()
+            estimate = probe_fold_seconds(_build(20), "svm", X, y, train)
+            sample_seconds = time.perf_counter() - start
+            model = _build(20)
+            start = time.perf_counter()
+            model.fit(X.iloc[train], y[train])
+            model.predict(X.iloc[test])
+            actual = time.perf_counter() - start
+            curve = sample_seconds * large_data_growth("svm", 2000, len(train))
+            est_text = "-" if estimate is None else f"{estimate:.1f} (x{estimate / actual:.2f})"
+            print(f"| {n:,} | {len(train):,} | {actual:.1f} | {est_text} | {curve:.1f} (x{curve / actual:.2f}) |")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, nargs="+", default=[8000, 16000, 24000])
     ap.add_argument("--folds", type=int, default=3)
+    ap.add_argument("--trial", action="store_true", help="check the trial's sample timing, not the refit's")
     args = ap.parse_args(argv)
+    if args.trial:
+        _trial(args.rows, args.folds)
+        print("command: python benchmarks/svm_refit_estimate.py " + " ".join(sys.argv[1:] if argv is None else argv))
+        return 0
     fam = get_family("svm")
     growth = REFIT_EXPONENT["svm"]
     print(f"| rows | full fit (s) | fold fit (s) on rows | from the fold, n^2 (x actual) | from the fold, n^{growth:g} "
