@@ -36,17 +36,17 @@ from autometa.pipelines import get_family
 from autometa.search.loop import REFIT_EXPONENT, probe_fold_seconds, refit_growth
 
 
-def _timed_fit(X: pd.DataFrame, y: np.ndarray) -> float:
+def _build(n_features: int):
+    """The default SVM pipeline, as a search trial builds it."""
     fam = get_family("svm")
-    model = fam.build(fam.defaults("binary"), "binary", categorical=[False] * X.shape[1], random_state=0)
+    return fam.build(fam.defaults("binary"), "binary", categorical=[False] * n_features, random_state=0)
+
+
+def _timed_fit(X: pd.DataFrame, y: np.ndarray) -> float:
+    model = _build(X.shape[1])
     start = time.perf_counter()
     model.fit(X, y)
     return time.perf_counter() - start
-
-
-def _build(n_features: int):
-    fam = get_family("svm")
-    return fam.build(fam.defaults("binary"), "binary", categorical=[False] * n_features, random_state=0)
 
 
 def _trial(sizes: list[int], folds: int) -> None:
@@ -79,11 +79,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--folds", type=int, default=3)
     ap.add_argument("--trial", action="store_true", help="check the trial's sample timing, not the refit's")
     args = ap.parse_args(argv)
+    command = "command: python benchmarks/svm_refit_estimate.py " + " ".join(sys.argv[1:] if argv is None else argv)
     if args.trial:
         _trial(args.rows, args.folds)
-        print("command: python benchmarks/svm_refit_estimate.py " + " ".join(sys.argv[1:] if argv is None else argv))
+        print(command)
         return 0
-    fam = get_family("svm")
     growth = REFIT_EXPONENT["svm"]
     print(f"| rows | full fit (s) | fold fit (s) on rows | from the fold, n^2 (x actual) | from the fold, n^{growth:g} "
           "(x actual) | from the fold, refit_growth (x actual) | from a 2,000-row sample, n^2 (x actual) |")
@@ -95,15 +95,14 @@ def main(argv: list[str] | None = None) -> int:
             X = pd.DataFrame(X)
             train = np.arange(n * (args.folds - 1) // args.folds)
             fold = _timed_fit(X.iloc[train], y[train])
-            model = fam.build(fam.defaults("binary"), "binary", categorical=[False] * X.shape[1], random_state=0)
-            sample = probe_fold_seconds(model, "svm", X, y, np.arange(n), predict=False)
+            sample = probe_fold_seconds(_build(X.shape[1]), "svm", X, y, np.arange(n), predict=False)
             full = _timed_fit(X, y)
             square, power = fold * (n / len(train)) ** 2, fold * (n / len(train)) ** growth
             used = fold * refit_growth("svm", len(train), n)
             sample_text = "-" if sample is None else f"{sample:.2f} (x{sample / full:.2f})"
             print(f"| {n:,} | {full:.2f} | {fold:.2f} on {len(train):,} | {square:.2f} (x{square / full:.2f}) "
                   f"| {power:.2f} (x{power / full:.2f}) | {used:.2f} (x{used / full:.2f}) | {sample_text} |")
-    print("command: python benchmarks/svm_refit_estimate.py " + " ".join(sys.argv[1:] if argv is None else argv))
+    print(command)
     return 0
 
 

@@ -209,6 +209,18 @@ def test_the_refit_is_timed_from_the_measured_fold_fit_when_there_is_one(monkeyp
     assert len(calls) == 1
 
 
+def test_the_search_leaves_an_svm_refit_the_time_it_grows_into():
+    from autometa.search import loop
+
+    # 3 folds: a fold trains on 8,000 of 12,000 rows; a 10 s fold fit, a 100 s budget
+    assert loop.refit_reserve("lightgbm", 10.0, 8000, 12000, 100.0) == pytest.approx(1.3 * 10 * 1.5 + 2)
+    svm = loop.refit_reserve("svm", 10.0, 8000, 12000, 100.0)
+    assert svm == pytest.approx(1.3 * 10 * loop.refit_growth("svm", 8000, 12000) + 2)
+    assert svm == pytest.approx(1.3 * 10 * 1.5 ** 2.5 + 2)  # above the linear reserve: n^2.5 here
+    assert loop.refit_growth("svm", 32000, 48000) > 1.5 ** 3  # past 16,000 rows the SVM curve is steeper
+    assert loop.refit_reserve(None, float("nan"), 8000, 12000, 100.0) == pytest.approx(2.0)  # nothing finished
+
+
 def test_a_search_refits_its_best_svm_without_timing_a_sample(monkeypatch):
     import numpy as np
     import pandas as pd
