@@ -270,7 +270,7 @@ def refit_reserve(family: str | None, fold_fit: float, fold_rows: int, rows: int
     >>> round(refit_reserve("lightgbm", 10.0, 8000, 12000, 100.0), 2)  # 1.3 x 10 x 1.5 + 2
     21.5
     >>> round(refit_reserve("svm", 10.0, 8000, 12000, 100.0), 2)  # 1.3 x 10 x 1.5 ** 2.5 + 2
-    37.83
+    37.82
     """
     ratio = max(rows / max(fold_rows, 1), 1.0)
     growth = refit_growth(family, fold_rows, rows) if family in UNSTOPPABLE_FIT else ratio
@@ -283,7 +283,8 @@ def probe_fold_seconds(model: Any, family: str, X: pd.DataFrame, y: np.ndarray, 
     """Expected seconds of fitting ``model`` on the ``train`` rows and predicting a fold, from a sample.
 
     ``model`` is fitted on ``probe_rows`` of the ``train`` rows and predicts them
-    (fitted only, with ``predict=False``: a refit does not predict); that time grows as (rows / ``probe_rows``) to the family's exponent in
+    (fitted only, with ``predict=False``: a refit does not predict); that time
+    grows as (rows / ``probe_rows``) to the family's exponent in
     :data:`UNINTERRUPTIBLE`. Only for those families, and only when ``train`` has
     more than twice ``probe_rows`` rows; None otherwise, or when the sample fit fails
     (the real fit then says why).
