@@ -380,8 +380,13 @@ def tried_mean(values: np.ndarray, tried: np.ndarray, weights: np.ndarray | None
     return np.where(total > 0, mean, unknown)
 
 
-def rank_matrix(raw: np.ndarray, tried: np.ndarray | None = None) -> np.ndarray:
+def rank_matrix(raw: np.ndarray, tried: np.ndarray | None = None, tolerance: float = 0.0) -> np.ndarray:
     """Rank of every configuration (column) on every dataset (row): 1 = best, ties share the mean rank.
+
+    With ``tolerance > 0``, scores closer than ``tolerance`` (in the units of
+    ``raw``) count as tied: a configuration's rank is one plus the number of
+    configurations better than it by more than ``tolerance``. Differences within
+    a dataset's measurement noise then no longer order configurations.
 
     Failures (NaN in ``raw``) rank last. Rows that evaluated only some
     configurations (``tried``) rank those, rescaled onto 1 to the number of
@@ -394,12 +399,21 @@ def rank_matrix(raw: np.ndarray, tried: np.ndarray | None = None) -> np.ndarray:
     [[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]]
     >>> rank_matrix(np.array([[0.9, 0.5, 0.7]]), np.array([[True, True, False]])).tolist()
     [[1.0, 3.0, nan]]
+    >>> rank_matrix(np.array([[1.0, 0.97, 0.9, np.nan]]), tolerance=0.05).tolist()
+    [[1.0, 1.0, 3.0, 4.0]]
     """
     raw = np.asarray(raw, dtype=float)
     tried = np.ones(raw.shape, dtype=bool) if tried is None else np.asarray(tried, dtype=bool)
     filled = np.where(tried, np.nan_to_num(raw, nan=-np.inf), np.nan)
-    ranks = pd.DataFrame(filled).rank(axis=1, ascending=False, method="average",
-                                      na_option="keep").to_numpy(copy=True)
+    if tolerance > 0:
+        ranks = np.full(raw.shape, np.nan)
+        for i, row in enumerate(filled):
+            m = tried[i]
+            ordered = np.sort(row[m])
+            ranks[i, m] = 1.0 + (len(ordered) - np.searchsorted(ordered, row[m] + tolerance, side="right"))
+    else:
+        ranks = pd.DataFrame(filled).rank(axis=1, ascending=False, method="average",
+                                          na_option="keep").to_numpy(copy=True)
     n_tried = tried.sum(axis=1, keepdims=True)
     n_cfg = raw.shape[1]
     sparse = (n_tried < n_cfg)[:, 0]

@@ -174,7 +174,7 @@ class NearestDatasets(MetaLearner):
         What orders the configurations (and makes the first pick): their mean
         normalised score over the neighbours, or their mean rank there (robust
         to one neighbour's outlying scores; with every training dataset as a
-        neighbour it is average rank's order). ``shrinkage`` blends either with
+        neighbour and ``rank_tolerance=0`` it is average rank's order). ``shrinkage`` blends either with
         the same quantity over all training datasets. ``predicted_score`` is the
         mean normalised score in both cases.
     lead : int >= 1
@@ -191,6 +191,15 @@ class NearestDatasets(MetaLearner):
         ordering (scaled to [0, 1]) next to its coverage gain: 0 picks for
         coverage alone, larger values prefer configurations good on average
         among those that cover.
+    rank_tolerance : float >= 0
+        With ``aggregate="rank"``, normalised scores (best minus median = 1) closer
+        than this on a dataset count as tied when ranking it: a configuration's
+        rank there is one plus the number of configurations better by more than
+        ``rank_tolerance``. The default 0.05 is about the standard error of a
+        mean score on the least noisy datasets of the shipped base, so that
+        differences within measurement noise, repeated on many similar datasets,
+        do not decide the first pick (docs/benchmarks.md). 0 ranks by the raw
+        scores.
 
     Examples
     --------
@@ -203,6 +212,8 @@ class NearestDatasets(MetaLearner):
     """
 
     name = "neighbors"
+    #: learners saved before ``rank_tolerance`` existed ranked by the raw scores
+    rank_tolerance: float = 0.0
     _parameter_rules = {
         "n_neighbors": (_is_int_at_least(1), "an int >= 1"),
         "weights": (lambda v: v in ("uniform", "distance"), "'uniform' or 'distance'"),
@@ -215,13 +226,15 @@ class NearestDatasets(MetaLearner):
         "lead": (_is_int_at_least(1), "an int >= 1"),
         "duplicate_distance": (_is_real(lambda v: v >= 0), "a float >= 0"),
         "exploitation": (_is_real(lambda v: v >= 0), "a float >= 0"),
+        "rank_tolerance": (_is_real(lambda v: v >= 0), "a float >= 0"),
     }
 
     def __init__(self, *, n_neighbors: int = 30, weights: str = "uniform", distance: str = "l1",
                  feature_weights: str = "learned", shrinkage: float = 0.0,
                  unknown_weight: float = UNKNOWN_WEIGHT, encoder: Any = None,
                  metric: str | None = None, selection: str = "coverage", aggregate: str = "rank",
-                 lead: int = 1, exploitation: float = 0.2, duplicate_distance: float = 0.1) -> None:
+                 lead: int = 1, exploitation: float = 0.2, duplicate_distance: float = 0.1,
+                 rank_tolerance: float = 0.05) -> None:
         self.n_neighbors = n_neighbors
         self.weights = weights
         self.distance = distance
@@ -235,6 +248,7 @@ class NearestDatasets(MetaLearner):
         self.lead = lead
         self.exploitation = exploitation
         self.duplicate_distance = duplicate_distance
+        self.rank_tolerance = rank_tolerance
 
     def _fit_group(self, data: GroupData, knowledge_base: Any) -> dict[str, Any]:
         encoder, vectors = fit_encoder(self.encoder, knowledge_base, data)
@@ -243,7 +257,8 @@ class NearestDatasets(MetaLearner):
                  "global": (data.norm.mean(axis=0) if data.tried.all()
                             else tried_mean(data.norm, data.tried, unknown_weight=self.unknown_weight))}
         if self.aggregate == "rank":
-            state["ranks"] = rank_matrix(data.raw, data.tried)
+            state["ranks"] = (rank_matrix(data.norm, data.tried, self.rank_tolerance) if self.rank_tolerance > 0
+                              else rank_matrix(data.raw, data.tried))
             state["global_rank"] = mean_rank(state["ranks"], data.tried, unknown_weight=self.unknown_weight)
         return state
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+from autometa.knowledge import KnowledgeBase
 from autometa.metalearn import (
     AverageRank,
     LightGBMRanker,
@@ -67,12 +70,13 @@ def test_rank_aggregate_also_recommends_the_cluster_best(kb, group):
 
 @pytest.mark.parametrize("shrinkage", [0.0, 1.0])
 def test_rank_aggregate_over_every_dataset_is_average_rank(kb, shrinkage):
-    """With every training dataset as a neighbour (or full shrinkage) it orders as average rank does."""
+    """With every training dataset as a neighbour (or full shrinkage) and raw ranks it orders as average rank does."""
     names = kb.dataset_names("classification")
     query = kb.metafeatures.loc[names[0]]
     n = len(names) if shrinkage == 0.0 else 2
     ours = NearestDatasets(n_neighbors=n, aggregate="rank", shrinkage=shrinkage, selection="score",
-                           duplicate_distance=0.0).fit(kb)  # the query is in the base: no near-copy rule
+                           duplicate_distance=0.0,  # the query is in the base: no near-copy rule
+                           rank_tolerance=0.0).fit(kb)  # average rank ranks by the raw scores
     base = AverageRank().fit(kb)
     top = 10
     assert (ours.rank(query, kind="binary", top=top)["config_id"].tolist()
@@ -94,3 +98,30 @@ def test_a_near_copy_of_a_known_dataset_gets_its_winner_first(kb):
         plain_gaps.append(scores.loc[name].max() - scores.loc[name, first])
     assert max(gaps) < 0.01, gaps
     assert max(plain_gaps) > 0.05  # without the rule, the other cluster's datasets outvote it
+
+
+def _hair_and_clear_base() -> Any:
+    """Cluster A where alpha-000 edges alpha-001 by 0.001 on five datasets and loses by 0.13 on the sixth."""
+    kb = synthetic_knowledge_base(6, kinds=("binary",))
+    ev = kb.evaluations.copy()
+    a_sets = sorted(d for d in kb.datasets.index if "_a_" in d)
+    for i, name in enumerate(a_sets):
+        first, second = (0.930, 0.929) if i < 5 else (0.800, 0.930)
+        for config_id, value in (("alpha-000", first), ("alpha-001", second)):
+            rows = (ev["dataset"] == name) & (ev["config_id"] == config_id)
+            ev.loc[rows, ["accuracy", "balanced_accuracy"]] = value
+    return KnowledgeBase(kb.datasets.reset_index(), kb.metafeatures.reset_index(), kb.configurations.reset_index(),
+                         ev, kb.manifest)
+
+
+def test_rank_tolerance_ties_differences_within_noise():
+    """Mean raw rank prefers the hair's-breadth winner; with ties within 0.05 the clear winner comes first."""
+    kb = _hair_and_clear_base()
+    query = kb.metafeatures.loc["cls_a_00"]
+    firsts = {}
+    for tolerance in (0.0, 0.05):
+        learner = NearestDatasets(n_neighbors=6, duplicate_distance=0.0, rank_tolerance=tolerance).fit(kb)
+        firsts[tolerance] = learner.rank(query, kind="binary", top=1)["config_id"].iloc[0]
+    # raw mean ranks over the six: alpha-000 (5 x 1 + 3) / 6 = 1.33, alpha-001 (5 x 2 + 1) / 6 = 1.83
+    assert firsts == {0.0: "alpha-000", 0.05: "alpha-001"}
+    assert NearestDatasets().rank_tolerance == 0.05
