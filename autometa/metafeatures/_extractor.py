@@ -256,7 +256,6 @@ def extract_metafeatures(X: Any, y: Any = None, *, groups: str | Sequence[str] =
     Examples
     --------
     >>> import pandas as pd
-from threadpoolctl import threadpool_limits
     >>> from autometa.metafeatures import extract_metafeatures
     >>> X = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "b": ["x", "y", "x", "y"]})
     >>> mf = extract_metafeatures(X, [0, 0, 1, 1], groups="general")

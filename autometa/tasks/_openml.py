@@ -159,7 +159,7 @@ def load_openml(
     Examples
     --------
     >>> X, y, info = load_openml(31)  # doctest: +SKIP
-    >>> info["name"], X.shape
+    >>> info["name"], X.shape  # doctest: +SKIP
     ('credit-g', (1000, 20))
     """
     dataset_id = _check_dataset_id(dataset_id)

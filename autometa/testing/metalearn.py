@@ -1,10 +1,11 @@
 """Conformance suite for meta-learners: subclass, override one fixture, get every common check.
 
->>> # in tests/metalearn/test_my_learner.py            # doctest: +SKIP
->>> class TestMyLearner(MetaLearnerConformance):
-...     @pytest.fixture
-...     def learner(self):
-...         return MyLearner(alpha=1.0)
+Example, in ``tests/metalearn/test_my_learner.py``::
+
+    class TestMyLearner(MetaLearnerConformance):
+        @pytest.fixture
+        def learner(self):
+            return MyLearner(alpha=1.0)
 
 The suite fits the learner on :func:`~autometa.metalearn.synthetic_knowledge_base`
 (two clusters of datasets, binary and regression) and checks the interface:

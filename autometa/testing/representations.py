@@ -1,10 +1,11 @@
 """Conformance suite for task encoders: subclass, override one fixture, get every common check.
 
->>> # in tests/representations/test_my_encoder.py       # doctest: +SKIP
->>> class TestMyEncoder(TaskEncoderConformance):
-...     @pytest.fixture
-...     def encoder(self):
-...         return MyEncoder(steps=20)
+Example, in ``tests/representations/test_my_encoder.py``::
+
+    class TestMyEncoder(TaskEncoderConformance):
+        @pytest.fixture
+        def encoder(self):
+            return MyEncoder(steps=20)
 
 The suite fits the encoder on :func:`synthetic_tasks` (small raw tables for the
 datasets of :func:`~autometa.metalearn.synthetic_knowledge_base`, whose two
