@@ -152,6 +152,9 @@ class _AutoMetaBase(BaseEstimator):
         -------
         self
         """
+        import time
+
+        start = time.perf_counter()  # the budget covers everything fit does, its first imports included
         from autometa.search import run_search
         from autometa.tasks import load_task
 
@@ -173,7 +176,8 @@ class _AutoMetaBase(BaseEstimator):
             kind = "regression"
             target = pd.Series(np.asarray(y, dtype=float), index=frame.index, name="target")
         task = load_task(frame, y=target, kind=kind, name="fit")
-        result = run_search(task, time_budget=float(self.time_budget), metric=self.metric, storage=self.storage,
+        left = max(float(self.time_budget) - (time.perf_counter() - start), 0.0)
+        result = run_search(task, time_budget=left, metric=self.metric, storage=self.storage,
                             study_name=self.study_name, n_jobs=self.n_jobs, warm_start=bool(self.warm_start),
                             random_state=self.random_state, families=self.families, n_trials=self.n_trials,
                             n_folds=self.n_folds, progress=bool(self.verbose), owner=type(self).__name__)
@@ -224,8 +228,9 @@ class AutoMetaClassifier(ClassifierMixin, _AutoMetaBase):
     Parameters
     ----------
     time_budget : float, default=60
-        Wall-clock seconds for the whole ``fit`` (recommend, search, refit), kept
-        within 10 % when one fit takes well under the budget.
+        Wall-clock seconds for the whole ``fit`` (input checks, recommend, search,
+        refit), kept within 10 % when one fit takes well under the budget. Recording
+        the run in your knowledge base (``record``) comes after it.
         SVM fits and k-NN predictions cannot be interrupted: on more than 4,000
         training rows an SVM or k-NN trial is first timed on a 2,000-row sample and
         skipped when it would overrun, and a final SVM refit that would overrun uses

@@ -118,3 +118,26 @@ def test_svm_without_probabilities_still_gives_predict_proba(no_recommend):
     proba = model.predict_proba(X)
     assert proba.shape == (60, 3)
     np.testing.assert_array_equal(model.classes_[proba.argmax(axis=1)], model.predict(X))
+
+
+def test_the_time_budget_covers_the_work_before_the_search(monkeypatch, small_table, fake_recommend):
+    """Time fit spends before the search starts (checks, the task) comes out of the search's budget."""
+    import autometa.search
+    import autometa.tasks
+
+    budgets: list[float] = []
+    real_run_search, real_load_task = autometa.search.run_search, autometa.tasks.load_task
+
+    def spy(task, **kwargs):
+        budgets.append(kwargs["time_budget"])
+        return real_run_search(task, **kwargs)
+
+    def slow_load_task(*args, **kwargs):
+        time.sleep(0.5)
+        return real_load_task(*args, **kwargs)
+
+    monkeypatch.setattr(autometa.search, "run_search", spy)
+    monkeypatch.setattr(autometa.tasks, "load_task", slow_load_task)
+    X, y = small_table
+    AutoMetaClassifier(time_budget=2, families=["linear"], n_trials=1, warm_start=False, record=False).fit(X, y)
+    assert len(budgets) == 1 and 1.0 < budgets[0] <= 1.5  # 2 s less the 0.5 s spent making the task
