@@ -385,8 +385,9 @@ def rank_matrix(raw: np.ndarray, tried: np.ndarray | None = None, tolerance: flo
 
     With ``tolerance > 0``, scores closer than ``tolerance`` (in the units of
     ``raw``) count as tied: a configuration's rank is one plus the number of
-    configurations better than it by more than ``tolerance``. Differences within
-    a dataset's measurement noise then no longer order configurations.
+    configurations better than it by more than ``tolerance`` (so tied ones share
+    the best of their ranks). Differences within a dataset's measurement noise
+    then no longer order configurations.
 
     Failures (NaN in ``raw``) rank last. Rows that evaluated only some
     configurations (``tried``) rank those, rescaled onto 1 to the number of

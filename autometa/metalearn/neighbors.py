@@ -174,9 +174,9 @@ class NearestDatasets(MetaLearner):
         What orders the configurations (and makes the first pick): their mean
         normalised score over the neighbours, or their mean rank there (robust
         to one neighbour's outlying scores; with every training dataset as a
-        neighbour and ``rank_tolerance=0`` it is average rank's order). ``shrinkage`` blends either with
-        the same quantity over all training datasets. ``predicted_score`` is the
-        mean normalised score in both cases.
+        neighbour and ``rank_tolerance=0`` it is average rank's order).
+        ``shrinkage`` blends either with the same quantity over all training
+        datasets. ``predicted_score`` is the mean normalised score in both cases.
     lead : int >= 1
         With coverage selection, how many first picks go by the ordering alone
         before coverage of the neighbours takes over: the configurations most
