@@ -24,7 +24,7 @@ import pandas as pd
 
 from autometa.exceptions import AutometaError, AutometaWarning, DataError
 from autometa.metalearn._data import GROUPS, GroupData, configuration_params, group_data, group_of
-from autometa.metalearn._selection import order_by_coverage, order_by_score
+from autometa.metalearn._selection import order_by_coverage, order_by_lead_then, order_by_score
 
 __all__ = ["MetaLearner", "Prediction", "RANK_COLUMNS"]
 
@@ -284,7 +284,10 @@ class MetaLearner(ABC):
             else:
                 candidates = within
         key = pred.scores if pred.key is None else pred.key
-        if self.selection == "coverage" and len(pred.weights):
+        if pred.extra.get("follow") is not None:  # lead picks by key, then another order (NearestDatasets)
+            order = order_by_lead_then(key, pred.extra["follow"], candidates, top, redundancy=data.redundancy,
+                                       lead=self.lead)
+        elif self.selection == "coverage" and len(pred.weights):
             order = order_by_coverage(key, pred.scenarios, pred.weights, candidates, top,
                                       redundancy=data.redundancy, lead=self.lead, tie_break=self.exploitation)
         else:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["order_by_score", "order_by_coverage"]
+__all__ = ["order_by_score", "order_by_coverage", "order_by_lead_then"]
 
 #: redundancy (score correlation over the training datasets) from which two configurations are near-copies
 NEAR_COPY = 0.95
@@ -113,4 +113,60 @@ def order_by_coverage(predicted: np.ndarray, scenarios: np.ndarray, weights: np.
         best = np.maximum(best, Z[:, nxt])
         if R is not None:
             similar = np.maximum(similar, R[nxt])
+    return candidates[np.asarray(order)]
+
+
+def order_by_lead_then(key: np.ndarray, follow: np.ndarray, candidates: np.ndarray, top: int | None = None,
+                       redundancy: np.ndarray | None = None, lead: int = 1) -> np.ndarray:
+    """The first ``lead`` picks by ``key``, the rest by ``follow``; near-copies wait.
+
+    A candidate that is a near-copy (``redundancy`` >= 0.95) of one already picked
+    is passed over while distinct candidates remain, then taken in ``follow``
+    order, so lists come out diverse as with coverage.
+
+    Parameters
+    ----------
+    key : ndarray of shape (n_configs,)
+        Orders the lead picks (larger first), e.g. minus the neighbours' mean rank.
+    follow : ndarray of shape (n_configs,)
+        Orders the rest (larger first), e.g. a model's predicted normalised score.
+    candidates : ndarray of int
+        The configurations that may be picked.
+    top : int, optional
+        How many to pick (default: all candidates).
+    redundancy : ndarray of shape (n_configs, n_configs), optional
+        Similarity of configurations in [0, 1] (1 = near-copies).
+    lead : int
+        How many first picks go by ``key`` (at least 1).
+
+    Examples
+    --------
+    Configuration 0 leads by key; by the model, 1 is next, but it copies 0:
+
+    >>> copies = np.array([[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1.0]])
+    >>> key, follow = np.array([0.9, 0.8, 0.1, 0.2]), np.array([0.5, 0.9, 0.7, 0.6])
+    >>> order_by_lead_then(key, follow, np.arange(4), redundancy=copies).tolist()
+    [0, 2, 3, 1]
+    """
+    candidates = np.asarray(candidates, dtype=int)
+    n_pick = len(candidates) if top is None else min(top, len(candidates))
+    if n_pick == 0:
+        return candidates[:0]
+    R = None if redundancy is None else np.asarray(redundancy, dtype=float)[np.ix_(candidates, candidates)]
+    chosen = np.zeros(len(candidates), dtype=bool)
+    similar = np.zeros(len(candidates))
+    order: list[int] = []
+    by_follow = np.argsort(-np.nan_to_num(np.asarray(follow, dtype=float)[candidates], nan=-np.inf), kind="stable")
+    by_key = np.argsort(-np.nan_to_num(np.asarray(key, dtype=float)[candidates], nan=-np.inf), kind="stable")
+    for ranking, limit, distinct in ((by_key, max(1, min(lead, n_pick)), True), (by_follow, n_pick, True),
+                                     (by_follow, n_pick, False)):
+        for pick in ranking:
+            if len(order) >= limit:
+                break
+            if chosen[pick] or (distinct and order and similar[pick] >= NEAR_COPY):
+                continue
+            order.append(int(pick))
+            chosen[pick] = True
+            if R is not None:
+                similar = np.maximum(similar, R[pick])
     return candidates[np.asarray(order)]

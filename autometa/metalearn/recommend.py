@@ -37,10 +37,10 @@ LEARNERS: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 #: the learner ``learner="default"`` means. Chosen by ``autometa metadata evaluate`` on the
-#: partial PMLB base (docs/benchmarks.md, "Meta-learners"): better than average rank from k = 3
-#: on, and at k = 1 for regression, without the rankers' catastrophic first picks; explainable
-#: (its neighbours) and no LightGBM to load. No learner beat average rank at k = 1 for
-#: classification there.
+#: shipped base (docs/benchmarks.md, "Meta-learners"): the nearest datasets' first pick, without
+#: the rankers' poor first picks and explained by its neighbours; after it, coverage of the
+#: neighbours' best configurations for classification and a LightGBM model's order for
+#: regression (``NearestDatasets(follow="auto")``).
 DEFAULT_LEARNER = "neighbors"
 
 #: in-process cache of fitted learners: key -> learner

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from autometa.metalearn import NearestDatasets, synthetic_knowledge_base
 from autometa.metalearn._data import FitTimeModel
-from autometa.metalearn._selection import order_by_coverage, order_by_score
+from autometa.metalearn._selection import order_by_coverage, order_by_lead_then, order_by_score
 from autometa.testing.metalearn import task_with_metafeatures
 
 
@@ -149,3 +150,45 @@ def test_lead_picks_the_best_distinct_configurations_first(kb):
             break
     assert led[:3] == distinct
     assert len(set(led)) == 6
+
+
+def test_lead_then_follow_by_hand():
+    key = np.array([0.1, 0.9, 0.5, 0.2, 0.3])
+    follow = np.array([0.8, 0.0, 0.7, 0.9, 0.6])
+    # lead 1: 1 by key, then 3, 0, 2, 4 by follow
+    assert order_by_lead_then(key, follow, np.arange(5)).tolist() == [1, 3, 0, 2, 4]
+    # lead 2: 1 and 2 by key, then by follow
+    assert order_by_lead_then(key, follow, np.arange(5), lead=2).tolist() == [1, 2, 3, 0, 4]
+    # 3 copies 1: it waits until the distinct candidates are used up
+    copies = np.eye(5)
+    copies[1, 3] = copies[3, 1] = 0.97
+    assert order_by_lead_then(key, follow, np.arange(5), redundancy=copies).tolist() == [1, 0, 2, 4, 3]
+    # top and a candidate subset
+    assert order_by_lead_then(key, follow, np.array([0, 2, 4]), top=2).tolist() == [2, 0]
+
+
+def test_nearest_datasets_follows_the_model_in_regression_only(kb):
+    """follow="auto": after the neighbours' first pick, regression lists follow the LightGBM model."""
+    learner = NearestDatasets(n_neighbors=3).fit(kb)
+    assert "model" in learner.groups_["regression"] and "model" not in learner.groups_["classification"]
+    query = kb.metafeatures.loc["reg_a_00"]
+    table = learner.rank(query, kind="regression")
+    model, state = learner.groups_["regression"]["model"]
+    predicted = pd.Series(model._predict(state, learner.data_["regression"], query).scores,
+                          index=learner.data_["regression"].config_ids)
+    picks = table["config_id"].tolist()
+    assert picks[0] in ("alpha-000", "alpha-001")  # the neighbours' cluster winner leads
+    # then the model's order, near-copies of earlier picks (score correlation >= 0.95) waiting to the end
+    data = learner.data_["regression"]
+    at = {c: i for i, c in enumerate(data.config_ids)}
+    rest = [c for c in predicted.sort_values(ascending=False, kind="stable").index if c != picks[0]]
+    distinct = [picks[0]]
+    for c in rest:
+        if max(data.redundancy[at[c], at[d]] for d in distinct) < 0.95:
+            distinct.append(c)
+    assert 2 <= len(distinct) < len(picks)  # the other alpha copies the first pick, at least
+    assert picks[:len(distinct)] == distinct
+    assert {"alpha-000", "alpha-001"} - {picks[0]} <= set(picks[len(distinct):])
+    assert table["why"].iloc[1].endswith(f"model {predicted[picks[1]]:.2f}")
+    coverage = NearestDatasets(n_neighbors=3, follow="coverage").fit(kb)
+    assert "model" not in coverage.groups_["regression"]
