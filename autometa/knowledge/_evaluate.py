@@ -43,13 +43,19 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
         yield
         return
 
+    from autometa.pipelines._interrupt import deadline, on_alarm
+
+    def error() -> FitTimeout:
+        return FitTimeout(f"fit exceeded {seconds:g} s")
+
     def handler(signum: int, frame: Any) -> None:
-        raise FitTimeout(f"fit exceeded {seconds:g} s")
+        on_alarm(error())  # inside LightGBM's code, at its next safe point
 
     previous = signal.signal(signal.SIGALRM, handler)
     signal.setitimer(signal.ITIMER_REAL, float(seconds))  # type: ignore[arg-type]
     try:
-        yield
+        with deadline(float(seconds), error):  # type: ignore[arg-type]
+            yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)

@@ -13,6 +13,66 @@ from autometa.pipelines._preprocessing import make_preprocessor
 
 __all__ = ["LightGBMFamily"]
 
+#: the time-limit-safe subclasses, made on first use (importing lightgbm is slow)
+_TIMED: dict[str, type] = {}
+
+
+def _stop_at_deadline(env: Any) -> None:
+    """LightGBM callback: stop between boosting rounds once the time limit has passed."""
+    from autometa.pipelines._interrupt import check_deadline
+
+    check_deadline()
+
+
+def _timed(base: str) -> type:
+    """``lightgbm.<base>`` whose fit and predictions a time limit stops only at safe points.
+
+    A time limit's alarm can otherwise raise inside LightGBM's Python code between
+    freeing a C handle and forgetting it, and the process aborts when the model is
+    collected (:mod:`autometa.pipelines._interrupt`). Here the alarm waits; training
+    stops at the next boosting round, and predictions run to their end. Picklable
+    as ``autometa.pipelines._lightgbm.Timed<base>``; same constructor as ``base``.
+
+    Examples
+    --------
+    >>> cls = _timed("LGBMRegressor")
+    >>> cls.__name__, cls(n_estimators=5).get_params()["n_estimators"]
+    ('TimedLGBMRegressor', 5)
+    """
+    name = f"Timed{base}"
+    if name not in _TIMED:
+        import lightgbm as lgb
+
+        from autometa.pipelines._interrupt import shielded
+
+        parent = getattr(lgb, base)
+
+        def fit(self: Any, X: Any, y: Any, **kwargs: Any) -> Any:
+            kwargs["callbacks"] = [*(kwargs.get("callbacks") or []), _stop_at_deadline]
+            with shielded():
+                return parent.fit(self, X, y, **kwargs)
+
+        def shield(method: Any) -> Any:
+            def run(self: Any, *args: Any, **kwargs: Any) -> Any:
+                with shielded():
+                    return method(self, *args, **kwargs)
+
+            run.__name__, run.__doc__ = method.__name__, method.__doc__
+            return run
+
+        methods = {m: shield(getattr(parent, m)) for m in ("predict", "predict_proba") if hasattr(parent, m)}
+        doc = f"``lightgbm.{base}`` that a time limit stops only at safe points (between boosting rounds)."
+        _TIMED[name] = type(name, (parent,), {"fit": fit, **methods, "__module__": __name__,
+                                              "__qualname__": name, "__doc__": doc})
+    return _TIMED[name]
+
+
+def __getattr__(name: str) -> Any:
+    """Unpickling finds the timed classes here (they are made on first use)."""
+    if name in ("TimedLGBMRegressor", "TimedLGBMClassifier"):
+        return _timed(name[len("Timed"):])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 class LightGBMFamily(PipelineFamily):
     """LightGBM (``LGBMClassifier`` / ``LGBMRegressor``) on ordinal-encoded categoricals.
@@ -125,11 +185,10 @@ class LightGBMFamily(PipelineFamily):
         >>> fam.build(fam.defaults("binary"), "binary").steps[-1][0]
         'model'
         """
-        import lightgbm as lgb
 
         p = self._resolve(params, kind)
         p.setdefault("subsample_freq", 1)
-        model_cls = lgb.LGBMRegressor if kind == "regression" else lgb.LGBMClassifier
+        model_cls = _timed("LGBMRegressor" if kind == "regression" else "LGBMClassifier")
         model = model_cls(**p, random_state=random_state, n_jobs=1, verbose=-1)
         pre = make_preprocessor(categorical, encoding="ordinal", impute_numeric=False, scale=False)
         return Pipeline([("preprocess", pre), ("model", model)])

@@ -22,7 +22,10 @@ def time_limit(seconds: float) -> Iterator[None]:
 
     Uses ``SIGALRM`` in the main thread of a POSIX process; elsewhere (worker
     threads, Windows) the call runs to its end and the caller checks the clock.
-    An outer alarm is restored (shortened if it is due first) afterwards.
+    An outer alarm is restored (shortened if it is due first) afterwards. Code
+    that must not be interrupted anywhere (LightGBM's) runs
+    :func:`~autometa.pipelines._interrupt.shielded` and is stopped at its own
+    safe points.
 
     Examples
     --------
@@ -35,14 +38,20 @@ def time_limit(seconds: float) -> Iterator[None]:
         return
     seconds = max(float(seconds), 1e-3)
 
+    from autometa.pipelines._interrupt import deadline, on_alarm
+
+    def error() -> BudgetExceeded:
+        return BudgetExceeded(f"ran past its limit of {seconds:.3g} s")
+
     def handler(signum: int, frame: Any) -> None:
-        raise BudgetExceeded(f"ran past its limit of {seconds:.3g} s")
+        on_alarm(error())
 
     previous = signal.signal(signal.SIGALRM, handler)
     outer_left, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
     start = time.perf_counter()
     try:
-        yield
+        with deadline(seconds, error):
+            yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)

@@ -1,0 +1,94 @@
+"""Time limits that wait for a safe point inside library code that must not be interrupted anywhere.
+
+A time limit raises its error from a ``SIGALRM`` handler, which Python runs between
+any two bytecodes of the main thread. Most estimators do not mind: their state is
+thrown away with the trial. LightGBM does: its Python code frees C handles
+(``Booster.model_from_string`` frees the booster, then forgets the handle a few
+calls later), and an error raised in between leaves a handle that is freed twice
+when the object is collected, which aborts the process. So such code runs
+:func:`shielded`: an alarm inside only marks the limit as passed; the code checks
+:func:`check_deadline` at its own safe points (LightGBM: a training callback), and
+the error is raised at the latest when the shielded block ends.
+
+The state is per thread; the alarm handlers run in the main thread, where the limits are.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+__all__ = ["check_deadline", "deadline", "on_alarm", "shielded"]
+
+
+class _State(threading.local):
+    depth = 0
+    pending: BaseException | None = None
+    when: float | None = None
+    error: Callable[[], BaseException] | None = None
+
+
+_STATE = _State()
+
+
+def on_alarm(error: BaseException) -> None:
+    """What a time limit's alarm handler calls: raise ``error`` now, or when the shielded block ends.
+
+    Examples
+    --------
+    >>> with shielded():
+    ...     on_alarm(TimeoutError("late"))   # inside: nothing raised yet
+    ...     inside = True
+    Traceback (most recent call last):
+    TimeoutError: late
+    >>> inside
+    True
+    """
+    if _STATE.depth > 0:
+        _STATE.pending = error
+        return
+    raise error
+
+
+@contextmanager
+def deadline(seconds: float, error: Callable[[], BaseException]) -> Iterator[None]:
+    """Tell :func:`check_deadline` that ``error()`` is due ``seconds`` from now (nested limits restore)."""
+    saved = (_STATE.when, _STATE.error)
+    _STATE.when, _STATE.error = time.perf_counter() + float(seconds), error
+    try:
+        yield
+    finally:
+        _STATE.when, _STATE.error = saved
+        _STATE.pending = None
+
+
+def check_deadline() -> None:
+    """Raise the time limit's error if it has passed: call it where interrupting is safe.
+
+    Examples
+    --------
+    >>> with deadline(0.0, lambda: TimeoutError("past")):
+    ...     check_deadline()
+    Traceback (most recent call last):
+    TimeoutError: past
+    >>> check_deadline()          # no limit in force: nothing happens
+    """
+    if _STATE.pending is not None:
+        error, _STATE.pending = _STATE.pending, None
+        raise error
+    if _STATE.when is not None and _STATE.error is not None and time.perf_counter() >= _STATE.when:
+        raise _STATE.error()
+
+
+@contextmanager
+def shielded() -> Iterator[None]:
+    """Run code that must not be interrupted at an arbitrary point; a limit that passed raises at the end."""
+    _STATE.depth += 1
+    try:
+        yield
+    finally:
+        _STATE.depth -= 1
+    if _STATE.depth == 0:
+        check_deadline()
