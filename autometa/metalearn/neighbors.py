@@ -3,8 +3,10 @@
 Datasets are compared on their task vectors (robustly scaled, imputed
 meta-features by default); a configuration's predicted score is its mean
 normalised score over those of the ``n_neighbors`` nearest training datasets that
-evaluated it (sparse bases), and the list is picked to cover those datasets' best
-configurations.
+evaluated it (sparse bases). The first pick is the configuration with the best
+mean rank there; the rest of the list is picked to cover those datasets' best
+configurations, or, in regression by default, follows a LightGBM model of the
+normalised score (``follow``).
 """
 
 from __future__ import annotations
