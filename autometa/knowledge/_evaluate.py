@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import signal
-import threading
 import time
 import traceback
 import warnings
@@ -37,28 +35,13 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
 
     Elsewhere (threads, Windows) the limit is checked after the fact instead.
     """
-    usable = (seconds is not None and seconds > 0 and hasattr(signal, "setitimer")
-              and threading.current_thread() is threading.main_thread())
-    if not usable:
+    if seconds is None or not seconds > 0:
         yield
         return
+    from autometa.pipelines._interrupt import alarm
 
-    from autometa.pipelines._interrupt import deadline, on_alarm
-
-    def error() -> FitTimeout:
-        return FitTimeout(f"fit exceeded {seconds:g} s")
-
-    def handler(signum: int, frame: Any) -> None:
-        on_alarm(error())  # inside LightGBM's code, at its next safe point
-
-    previous = signal.signal(signal.SIGALRM, handler)
-    signal.setitimer(signal.ITIMER_REAL, float(seconds))  # type: ignore[arg-type]
-    try:
-        with deadline(float(seconds), error):  # type: ignore[arg-type]
-            yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    with alarm(float(seconds), lambda: FitTimeout(f"fit exceeded {seconds:g} s")):
+        yield
 
 
 def data_checksum(X: pd.DataFrame, y: pd.Series) -> str:

@@ -15,12 +15,14 @@ The state is per thread; the alarm handlers run in the main thread, where the li
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
-__all__ = ["check_deadline", "deadline", "on_alarm", "shielded"]
+__all__ = ["alarm", "check_deadline", "deadline", "on_alarm", "shielded"]
 
 
 class _State(threading.local):
@@ -92,3 +94,38 @@ def shielded() -> Iterator[None]:
         _STATE.depth -= 1
     if _STATE.depth == 0:
         check_deadline()
+
+
+@contextmanager
+def alarm(seconds: float, error: Callable[[], BaseException]) -> Iterator[None]:
+    """Raise ``error()`` in this thread after ``seconds`` (at a safe point inside :func:`shielded` code).
+
+    Uses ``SIGALRM`` in the main thread of a POSIX process; elsewhere (worker
+    threads, Windows) the code runs to its end and the caller checks the clock.
+    An outer alarm is restored (shortened if it is due first) afterwards. The
+    search's ``time_limit`` and the knowledge build's fit timeout are this alarm.
+
+    Examples
+    --------
+    >>> with alarm(5.0, lambda: TimeoutError("late")):
+    ...     total = sum(range(10))
+    """
+    if not (hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()):
+        yield
+        return
+    seconds = max(float(seconds), 1e-3)
+
+    def handler(signum: int, frame: Any) -> None:
+        on_alarm(error())
+
+    previous = signal.signal(signal.SIGALRM, handler)
+    outer_left, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
+    start = time.perf_counter()
+    try:
+        with deadline(seconds, error):
+            yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer_left > 0:  # an enclosing limit keeps running
+            signal.setitimer(signal.ITIMER_REAL, max(outer_left - (time.perf_counter() - start), 1e-3))

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import signal
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 __all__ = ["Budget", "BudgetExceeded", "time_limit"]
 
@@ -32,31 +29,10 @@ def time_limit(seconds: float) -> Iterator[None]:
     >>> with time_limit(5.0):
     ...     total = sum(range(10))
     """
-    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable:
+    from autometa.pipelines._interrupt import alarm
+
+    with alarm(seconds, lambda: BudgetExceeded(f"ran past its limit of {max(float(seconds), 1e-3):.3g} s")):
         yield
-        return
-    seconds = max(float(seconds), 1e-3)
-
-    from autometa.pipelines._interrupt import deadline, on_alarm
-
-    def error() -> BudgetExceeded:
-        return BudgetExceeded(f"ran past its limit of {seconds:.3g} s")
-
-    def handler(signum: int, frame: Any) -> None:
-        on_alarm(error())
-
-    previous = signal.signal(signal.SIGALRM, handler)
-    outer_left, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
-    start = time.perf_counter()
-    try:
-        with deadline(seconds, error):
-            yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if outer_left > 0:  # an enclosing limit keeps running
-            signal.setitimer(signal.ITIMER_REAL, max(outer_left - (time.perf_counter() - start), 1e-3))
 
 
 class Budget:
