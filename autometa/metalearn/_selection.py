@@ -89,31 +89,17 @@ def order_by_coverage(predicted: np.ndarray, scenarios: np.ndarray, weights: np.
     spread = np.ptp(pred[finite]) if finite.any() else 0.0
     pred_term = np.where(finite, (pred - (pred[finite].min() if finite.any() else 0.0))
                          / (spread if spread > 0 else 1.0), -1.0)
-    chosen = np.zeros(len(candidates), dtype=bool)
-    order: list[int] = []
-    R = None if redundancy is None else np.asarray(redundancy, dtype=float)[np.ix_(candidates, candidates)]
-    best = np.full(Z.shape[0], -np.inf)
-    similar = np.zeros(len(candidates))
-    for pick in np.argsort(-np.where(finite, pred, -np.inf), kind="stable"):
-        if len(order) >= max(1, min(lead, n_pick)):
-            break
-        if order and similar[pick] >= NEAR_COPY:  # the best *distinct* configurations lead
-            continue
-        order.append(int(pick))
-        chosen[pick] = True
-        best = np.maximum(best, Z[:, pick])
-        if R is not None:
-            similar = np.maximum(similar, R[pick])
-    while len(order) < n_pick:
+    picks = _Picks(candidates, redundancy)
+    # the best *distinct* configurations lead
+    picks.take(np.argsort(-np.where(finite, pred, -np.inf), kind="stable"), max(1, min(lead, n_pick)))
+    best = Z[:, picks.order].max(axis=1)
+    while len(picks.order) < n_pick:
         gain = w @ np.maximum(Z - best[:, None] - min_gain, 0.0)
-        objective = np.where(chosen, -np.inf, gain + tie_break * (pred_term - similar))
+        objective = np.where(picks.chosen, -np.inf, gain + tie_break * (pred_term - picks.similar))
         nxt = int(np.argmax(objective))
-        order.append(nxt)
-        chosen[nxt] = True
+        picks.add(nxt)
         best = np.maximum(best, Z[:, nxt])
-        if R is not None:
-            similar = np.maximum(similar, R[nxt])
-    return candidates[np.asarray(order)]
+    return candidates[np.asarray(picks.order)]
 
 
 def order_by_lead_then(key: np.ndarray, follow: np.ndarray, candidates: np.ndarray, top: int | None = None,
@@ -152,21 +138,35 @@ def order_by_lead_then(key: np.ndarray, follow: np.ndarray, candidates: np.ndarr
     n_pick = len(candidates) if top is None else min(top, len(candidates))
     if n_pick == 0:
         return candidates[:0]
-    R = None if redundancy is None else np.asarray(redundancy, dtype=float)[np.ix_(candidates, candidates)]
-    chosen = np.zeros(len(candidates), dtype=bool)
-    similar = np.zeros(len(candidates))
-    order: list[int] = []
+    picks = _Picks(candidates, redundancy)
     by_follow = np.argsort(-np.nan_to_num(np.asarray(follow, dtype=float)[candidates], nan=-np.inf), kind="stable")
     by_key = np.argsort(-np.nan_to_num(np.asarray(key, dtype=float)[candidates], nan=-np.inf), kind="stable")
-    for ranking, limit, distinct in ((by_key, max(1, min(lead, n_pick)), True), (by_follow, n_pick, True),
-                                     (by_follow, n_pick, False)):
+    picks.take(by_key, max(1, min(lead, n_pick)))
+    picks.take(by_follow, n_pick)
+    picks.take(by_follow, n_pick, distinct=False)  # the near-copies, last
+    return candidates[np.asarray(picks.order)]
+
+
+class _Picks:
+    """The picks so far among ``candidates``, and each candidate's largest redundancy with them."""
+
+    def __init__(self, candidates: np.ndarray, redundancy: np.ndarray | None) -> None:
+        self.R = None if redundancy is None else np.asarray(redundancy, dtype=float)[np.ix_(candidates, candidates)]
+        self.order: list[int] = []
+        self.chosen = np.zeros(len(candidates), dtype=bool)
+        self.similar = np.zeros(len(candidates))
+
+    def add(self, pick: int) -> None:
+        self.order.append(int(pick))
+        self.chosen[pick] = True
+        if self.R is not None:
+            self.similar = np.maximum(self.similar, self.R[pick])
+
+    def take(self, ranking: np.ndarray, limit: int, distinct: bool = True) -> None:
+        """Add candidates in ``ranking`` order until there are ``limit`` picks; near-copies
+        (redundancy >= :data:`NEAR_COPY` with a pick) are passed over when ``distinct``."""
         for pick in ranking:
-            if len(order) >= limit:
-                break
-            if chosen[pick] or (distinct and order and similar[pick] >= NEAR_COPY):
-                continue
-            order.append(int(pick))
-            chosen[pick] = True
-            if R is not None:
-                similar = np.maximum(similar, R[pick])
-    return candidates[np.asarray(order)]
+            if len(self.order) >= limit:
+                return
+            if not self.chosen[pick] and not (distinct and self.order and self.similar[pick] >= NEAR_COPY):
+                self.add(pick)
