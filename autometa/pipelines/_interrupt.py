@@ -22,14 +22,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["alarm", "check_deadline", "deadline", "on_alarm", "shielded"]
+__all__ = ["alarm", "check_deadline", "on_alarm", "shielded"]
 
 
 class _State(threading.local):
-    depth = 0
-    pending: BaseException | None = None
-    when: float | None = None
-    error: Callable[[], BaseException] | None = None
+    depth = 0  # nesting of shielded blocks
+    pending: BaseException | None = None  # the error of an alarm that went off inside one
 
 
 _STATE = _State()
@@ -54,34 +52,21 @@ def on_alarm(error: BaseException) -> None:
     raise error
 
 
-@contextmanager
-def deadline(seconds: float, error: Callable[[], BaseException]) -> Iterator[None]:
-    """Tell :func:`check_deadline` that ``error()`` is due ``seconds`` from now (nested limits restore)."""
-    saved = (_STATE.when, _STATE.error)
-    _STATE.when, _STATE.error = time.perf_counter() + float(seconds), error
-    try:
-        yield
-    finally:
-        _STATE.when, _STATE.error = saved
-        _STATE.pending = None
-
-
 def check_deadline() -> None:
-    """Raise the time limit's error if it has passed: call it where interrupting is safe.
+    """Raise the error of an alarm that went off inside shielded code: call it where interrupting is safe.
 
     Examples
     --------
-    >>> with deadline(0.0, lambda: TimeoutError("past")):
+    >>> with shielded():
+    ...     on_alarm(TimeoutError("past"))
     ...     check_deadline()
     Traceback (most recent call last):
     TimeoutError: past
-    >>> check_deadline()          # no limit in force: nothing happens
+    >>> check_deadline()          # no alarm went off: nothing happens
     """
     if _STATE.pending is not None:
         error, _STATE.pending = _STATE.pending, None
         raise error
-    if _STATE.when is not None and _STATE.error is not None and time.perf_counter() >= _STATE.when:
-        raise _STATE.error()
 
 
 @contextmanager
@@ -122,10 +107,10 @@ def alarm(seconds: float, error: Callable[[], BaseException]) -> Iterator[None]:
     outer_left, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
     start = time.perf_counter()
     try:
-        with deadline(seconds, error):
-            yield
+        yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        _STATE.pending = None  # an alarm that went off in a block that then failed otherwise
         if outer_left > 0:  # an enclosing limit keeps running
             signal.setitimer(signal.ITIMER_REAL, max(outer_left - (time.perf_counter() - start), 1e-3))
