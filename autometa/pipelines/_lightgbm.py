@@ -44,6 +44,7 @@ def _timed(base: str) -> type:
         import lightgbm as lgb
 
         from autometa.pipelines._interrupt import shielded
+        from autometa.pipelines._threads import run_within
 
         parent = getattr(lgb, base)
 
@@ -52,15 +53,8 @@ def _timed(base: str) -> type:
             with shielded():
                 return parent.fit(self, X, y, **kwargs)
 
-        def shield(method: Any) -> Any:
-            def run(self: Any, *args: Any, **kwargs: Any) -> Any:
-                with shielded():
-                    return method(self, *args, **kwargs)
-
-            run.__name__, run.__doc__ = method.__name__, method.__doc__
-            return run
-
-        methods = {m: shield(getattr(parent, m)) for m in ("predict", "predict_proba") if hasattr(parent, m)}
+        methods = {m: run_within(getattr(parent, m), shielded) for m in ("predict", "predict_proba")
+                   if hasattr(parent, m)}
         doc = f"``lightgbm.{base}`` that a time limit stops only at safe points (between boosting rounds)."
         _TIMED[name] = type(name, (parent,), {"fit": fit, **methods, "__module__": __name__,
                                               "__qualname__": name, "__doc__": doc})

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from threadpoolctl import ThreadpoolController
 
-__all__ = ["single_threaded"]
+__all__ = ["run_within", "single_threaded"]
 
 _METHODS = ("fit", "predict", "predict_proba", "decision_function", "kneighbors")
 
@@ -26,13 +27,18 @@ def _controller() -> ThreadpoolController:
     return ThreadpoolController()
 
 
-def _limited(method: Callable[..., Any]) -> Callable[..., Any]:
+def run_within(method: Callable[..., Any], context: Callable[[], AbstractContextManager[Any]]) -> Callable[..., Any]:
+    """``method`` run inside a fresh ``context()`` on every call (for estimator subclasses)."""
     @functools.wraps(method)
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-        with _controller().limit(limits=1):
+        with context():
             return method(self, *args, **kwargs)
 
     return wrapper
+
+
+def _limited(method: Callable[..., Any]) -> Callable[..., Any]:
+    return run_within(method, lambda: _controller().limit(limits=1))
 
 
 def single_threaded(cls: type, name: str, module: str) -> type:
