@@ -15,6 +15,7 @@ budget, except for the checks listed in :data:`SKIPPED_CHECKS`.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -152,8 +153,6 @@ class _AutoMetaBase(BaseEstimator):
         -------
         self
         """
-        import time
-
         start = time.perf_counter()  # the budget covers everything fit does, its first imports included
         from autometa.search import run_search
         from autometa.tasks import load_task
