@@ -53,6 +53,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p_info.add_argument("--json", action="store_true", help="print JSON instead of tables")
     p_info.set_defaults(func=_info)
 
+    p_refit = msub.add_parser(
+        "refit", help="refit the default meta-learner on the shipped base and your recorded runs (outside any "
+                      "time budget); recommend and fit use it until the next refit")
+    p_refit.add_argument("--learner", default="default", help="learner name (default: default)")
+    p_refit.add_argument("--n-jobs", type=int, default=1, help="threads for the fit (default: 1)")
+    p_refit.add_argument("--ship", action="store_true",
+                         help="for maintainers: fit on the shipped base alone and write it into the package's "
+                              "metadata/ as the learner that is ready at install")
+    p_refit.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p_refit.set_defaults(func=_refit)
+
     for extra in SUBCOMMANDS.values():
         extra(msub)
     _register_optional(msub)
@@ -138,4 +149,18 @@ def _info(args: argparse.Namespace) -> int:
     if user_info is not None:
         print_table([{"item": k, "value": str(v)} for k, v in user_info.items()],
                     title="Your knowledge base (recorded runs; AUTOMETA_HOME)")
+    return 0
+
+
+def _refit(args: argparse.Namespace) -> int:
+    from autometa.metalearn.recommend import refit, ship_default_learner
+
+    if args.n_jobs < 1:
+        raise SystemExit(f"--n-jobs must be >= 1; got {args.n_jobs}.")
+    report = ship_default_learner(n_jobs=args.n_jobs) if args.ship else refit(args.learner, n_jobs=args.n_jobs)
+    if args.json:
+        print_json(report)
+        return 0
+    print_table([{"item": k, "value": str(v)} for k, v in report.items()],
+                title="shipped learner written" if args.ship else "learner refitted with your recorded runs")
     return 0

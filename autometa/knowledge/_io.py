@@ -13,6 +13,13 @@ import pandas as pd
 __all__ = ["atomic_write_parquet", "atomic_write_json", "atomic_write_bytes", "file_lock"]
 
 
+def _umask() -> int:
+    """The process's umask (read by setting it and putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _atomic(path: Path, write: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -21,7 +28,7 @@ def _atomic(path: Path, write: Any) -> None:
         write(tmp)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes files private; these are data to share and package
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes files 0600; give them what open() would
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

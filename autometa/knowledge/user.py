@@ -29,7 +29,6 @@ import json
 import math
 import os
 import re
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -39,6 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from autometa._paths import autometa_home, user_knowledge_path
 from autometa.exceptions import DataError, KnowledgeBaseError
 from autometa.knowledge._io import atomic_write_json, atomic_write_parquet, file_lock
 from autometa.knowledge._kb import KnowledgeBase
@@ -51,6 +51,7 @@ from autometa.knowledge._schema import (
     REGRESSION_METRICS,
     SCHEMA_VERSION,
 )
+from autometa.metafeatures import TASK_VECTOR_GROUPS
 
 __all__ = ["RecordReport", "UserKnowledgeBase", "autometa_home", "combine", "config_id_of",
            "user_knowledge_path"]
@@ -58,42 +59,14 @@ __all__ = ["RecordReport", "UserKnowledgeBase", "autometa_home", "combine", "con
 #: origin of configurations, datasets and evaluations recorded from a user's runs
 USER_ORIGIN = "user"
 
-#: meta-feature extraction of recorded tasks: the same row samples the default task
-#: encoder uses for a query, so the vector of a recorded task is the one a re-run sees
-_EXTRACTION = {"groups": "all", "max_rows": 10_000, "model_max_rows": 2_000}
+#: meta-feature extraction of recorded tasks: the groups and row samples the default task
+#: encoder uses for a query, so the vector of a recorded task is the one a re-run sees, and a
+#: task that was just recommended for is recorded without computing anything again
+RECORD_EXTRACTION: dict[str, Any] = {"groups": list(TASK_VECTOR_GROUPS), "max_rows": 10_000,
+                                     "model_max_rows": 2_000}
 
 #: extra columns of the user tables (the schema allows more than the required ones)
 _EVAL_EXTRA = ["study", "trial", "origin", "recorded"]
-
-
-def autometa_home() -> Path:
-    """autometa's per-user data folder: ``$AUTOMETA_HOME``, else the platform's user data dir.
-
-    Linux and other POSIX: ``$XDG_DATA_HOME/autometa`` or ``~/.local/share/autometa``;
-    macOS: ``~/Library/Application Support/autometa``; Windows: ``%LOCALAPPDATA%\\autometa``.
-
-    Examples
-    --------
-    >>> import os
-    >>> os.environ["AUTOMETA_HOME"] = "/tmp/am"; str(autometa_home())
-    '/tmp/am'
-    >>> del os.environ["AUTOMETA_HOME"]
-    """
-    env = os.environ.get("AUTOMETA_HOME")
-    if env:
-        return Path(env).expanduser()
-    if sys.platform == "win32":  # pragma: no cover - platform
-        base = os.environ.get("LOCALAPPDATA") or os.path.join(os.path.expanduser("~"), "AppData", "Local")
-        return Path(base) / "autometa"
-    if sys.platform == "darwin":  # pragma: no cover - platform
-        return Path.home() / "Library" / "Application Support" / "autometa"
-    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
-    return Path(base) / "autometa"
-
-
-def user_knowledge_path() -> Path:
-    """Folder of the user knowledge base: ``autometa_home() / "knowledge"``."""
-    return autometa_home() / "knowledge"
 
 
 # -- configurations ------------------------------------------------------------------
@@ -392,7 +365,7 @@ class UserKnowledgeBase:
 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                metafeatures = task.metafeatures(**_EXTRACTION)
+                metafeatures = task.metafeatures(**RECORD_EXTRACTION)
         mf_row = {"dataset": dataset, **{str(k): float(v) for k, v in metafeatures.items()}}
 
         rows: list[dict[str, Any]] = []

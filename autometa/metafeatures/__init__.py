@@ -31,7 +31,7 @@ from autometa.metafeatures import (  # noqa: F401
     model_based,
     statistical,
 )
-from autometa.metafeatures._engine import GROUPS
+from autometa.metafeatures._engine import GROUPS, TASK_VECTOR_GROUPS
 from autometa.metafeatures._extractor import (
     MetaFeatureExtractor,
     extract_metafeatures,
@@ -43,6 +43,7 @@ __all__ = [
     "DEFAULT_SUMMARY",
     "GROUPS",
     "SUMMARIES",
+    "TASK_VECTOR_GROUPS",
     "MetaFeatureExtractor",
     "extract_metafeatures",
     "feature_names",

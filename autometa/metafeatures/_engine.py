@@ -46,6 +46,11 @@ __all__ = [
 #: the meta-feature groups, in the order they are computed and listed (cheap first)
 GROUPS: tuple[str, ...] = ("general", "statistical", "info_theory", "model_based", "landmarking")
 
+#: the groups of the default task vector (what ``recommend`` computes for a new task and
+#: ``fit`` records): landmarking is left out, being most of the extraction time on large tables
+#: while nearest datasets ranked as well without it (docs/benchmarks.md)
+TASK_VECTOR_GROUPS: tuple[str, ...] = ("general", "statistical", "info_theory", "model_based")
+
 #: what a feature needs of the target: nothing, classes, or a numeric target
 TARGETS: tuple[str, ...] = ("any", "class", "regression", "supervised")
 

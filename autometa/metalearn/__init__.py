@@ -35,6 +35,7 @@ from autometa.metalearn.recommend import (
     fitted_learner,
     get_learner,
     recommend,
+    refit,
 )
 
 __all__ = [
@@ -57,5 +58,6 @@ __all__ = [
     "random_metrics",
     "ranking_metrics",
     "recommend",
+    "refit",
     "synthetic_knowledge_base",
 ]

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from autometa.exceptions import DataError
+from autometa.metafeatures import TASK_VECTOR_GROUPS
 
 __all__ = ["TaskEncoder", "MetafeatureEncoder", "ConcatEncoder", "encode_configurations",
            "metafeature_series", "encode_knowledge_base"]
@@ -48,7 +49,7 @@ def metafeature_series(task: Any, **extraction: Any) -> pd.Series:
 
 
 #: meta-feature groups of the default task vector
-DEFAULT_GROUPS: list[str] = ["general", "statistical", "info_theory", "model_based"]
+DEFAULT_GROUPS: list[str] = list(TASK_VECTOR_GROUPS)
 
 
 class MetafeatureEncoder:

@@ -1,9 +1,10 @@
 """``recommend(X, y)``: the portfolio ranked for your data, from a fitted meta-learner.
 
-Fitting a learner on the shipped knowledge base is done once and cached on disk,
-keyed by the base's manifest and files (so a rebuilt or extended base refits),
-the learner's parameters, the autometa version and this package's module files. The cache lives in
-``$AUTOMETA_CACHE_DIR`` or ``~/.cache/autometa``.
+The default learner fitted on the shipped base ships with the package; any other
+learner, or any other base, is fitted once and cached on disk, keyed by the base's
+files, the learner's parameters, the autometa version and the code that fits it
+(:mod:`autometa.metalearn._cache`). Recording runs never refits a learner: they join
+at rank time, and ``autometa metadata refit`` refreshes the learner with them.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import pandas as pd
 
 from autometa.exceptions import DataError
 
-__all__ = ["LEARNERS", "DEFAULT_LEARNER", "cache_dir", "describe", "fitted_learner", "get_learner", "recommend"]
+__all__ = ["LEARNERS", "DEFAULT_LEARNER", "cache_dir", "describe", "fitted_learner", "get_learner", "recommend",
+           "refit"]
 
 #: learner name -> ("module:class or factory", constructor arguments). Modules are imported only
 #: when the learner is made: the ``ranker_*`` entries with a learned task vector (issue 7: compare
@@ -66,40 +68,50 @@ def get_learner(name: str, **params: Any) -> Any:
 
 
 def cache_dir() -> Path:
-    """Where fitted learners are cached: ``$AUTOMETA_CACHE_DIR`` or ``~/.cache/autometa``, + ``/metalearn``."""
-    root = os.environ.get("AUTOMETA_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "autometa")
-    return Path(root) / "metalearn"
+    """Where fitted learners are cached (:func:`autometa.metalearn._cache.learner_dir`).
 
+    ``$AUTOMETA_CACHE_DIR/metalearn``, else ``$AUTOMETA_HOME/cache/metalearn``, else
+    ``~/.cache/autometa/metalearn``.
+    """
+    from autometa.metalearn._cache import learner_dir
 
-def _base_fingerprint(path: Path) -> str:
-    """A hash of the manifest and of the size and mtime of every table file (no table is read)."""
-    h = hashlib.sha256()
-    for entry in sorted(path.iterdir()):
-        if entry.is_file() and (entry.suffix in (".parquet", ".json")):
-            st = entry.stat()
-            h.update(f"{entry.name}:{st.st_size}:{st.st_mtime_ns}".encode())
-    manifest = path / "manifest.json"
-    if manifest.exists():
-        h.update(manifest.read_bytes())
-    return h.hexdigest()[:16]
-
-
-def _code_fingerprint() -> str:
-    """Size and mtime of this package's modules: an edited learner never loads a stale pickle."""
-    here = Path(__file__).resolve().parent
-    parts = [f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in sorted(here.glob("*.py"))]
-    return "|".join(parts)
+    return learner_dir()
 
 
 def _learner_key(learner: Any) -> str:
+    """The learner's version, parameters (threads left out) and the code that fits it."""
     from autometa import __version__
+    from autometa.metalearn._cache import code_fingerprint
 
-    return hashlib.sha256(f"{__version__}|{learner!r}|{_code_fingerprint()}".encode()).hexdigest()[:12]
+    params = learner.get_params()
+    if "n_jobs" in params:  # threads do not change what is learned
+        learner = learner.clone().set_params(n_jobs=1)
+    extra = ("representations",) if type(learner).__module__.startswith("autometa.representations") else ()
+    text = f"{__version__}|{learner!r}|{code_fingerprint(extra)}"
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def fitted_learner(learner: Any = "default", knowledge_base: Any = None, *, cache: bool = True) -> Any:
-    """A meta-learner fitted on ``knowledge_base``, from the cache when possible.
+#: suffix of the cache key of a default learner refitted with the user's runs (`autometa metadata refit`)
+REFIT_SUFFIX = "-with-user-runs"
+
+
+def _disk_key(path: Path, instance: Any) -> str:
+    from autometa.metalearn._cache import base_fingerprint
+
+    return f"{base_fingerprint(path)}-{type(instance).__name__}-{_learner_key(instance)}"
+
+
+def fitted_learner(learner: Any = "default", knowledge_base: Any = None, *, cache: bool = True,
+                   fit: bool = True, n_jobs: int = 1) -> Any:
+    """A meta-learner fitted on ``knowledge_base``, from memory, the package or the cache when possible.
+
+    With ``knowledge_base=None`` the learner is the one fitted on the shipped base:
+    the default learner ships with the package, ready at install
+    (:mod:`autometa.metalearn._cache`); other learners are fitted once and cached.
+    Your recorded runs do not make it refit: :func:`recommend` adds them at rank
+    time (:func:`with_user_runs`), and ``autometa metadata refit`` (:func:`refit`)
+    fits the learner on the shipped base and your runs together, which is then
+    used until the next refit.
 
     Parameters
     ----------
@@ -108,15 +120,21 @@ def fitted_learner(learner: Any = "default", knowledge_base: Any = None, *, cach
         A fitted instance is returned as it is.
     knowledge_base : KnowledgeBase, path or None
         The base (default: the one shipped with autometa). Only bases loaded from
-        disk (a path, or ``KnowledgeBase.load``) are cached on disk.
+        a folder (a path, or ``KnowledgeBase.load(path)``) are cached on disk.
     cache : bool
         Read and write the on-disk cache.
+    fit : bool
+        Fit the learner when no fitted copy is at hand; with ``False``, return None
+        instead (callers with a time budget decide whether a fit fits in it).
+    n_jobs : int
+        Threads for a fit (BLAS and LightGBM).
 
     Examples
     --------
     >>> learner = fitted_learner("neighbors")                     # doctest: +SKIP
     """
     from autometa.knowledge import KnowledgeBase, default_path
+    from autometa.metalearn import _cache
     from autometa.metalearn._base import MetaLearner
 
     if isinstance(learner, MetaLearner) and hasattr(learner, "groups_"):
@@ -125,40 +143,115 @@ def fitted_learner(learner: Any = "default", knowledge_base: Any = None, *, cach
     if not isinstance(instance, MetaLearner):
         raise DataError(f"learner must be a name or a MetaLearner; got {type(learner).__name__}.")
     kb = knowledge_base
+    shipped = knowledge_base is None
     path: Path | None
-    # by default the user's recorded runs are learned from too (autometa.knowledge.user)
-    user_path = _user_base_path() if knowledge_base is None else None
     if kb is None or isinstance(kb, (str, os.PathLike)):
         path = Path(kb) if kb is not None else default_path()
         kb = None
+    elif "combined" in getattr(kb, "manifest", {}):  # in memory only: its path is its first part's
+        path = None
     else:
         path = Path(kb.path) if getattr(kb, "path", None) else None
     key = None
     if path is not None and path.is_dir():
-        user_key = "" if user_path is None else f"+{_base_fingerprint(user_path)}"
-        key = f"{_base_fingerprint(path)}{user_key}-{type(instance).__name__}-{_learner_key(instance)}"
-        if key in _MEMORY:
-            return _MEMORY[key]
-        file = cache_dir() / f"{key}.joblib"
-        if cache and file.exists():
-            try:
-                loaded = MetaLearner.load(file)
-            except Exception:  # a stale or damaged cache entry is refitted, not fatal
-                loaded = None
+        key = _disk_key(path, instance)
+        keys = [key]
+        if shipped and _user_base_path() is not None:
+            keys.insert(0, key + REFIT_SUFFIX)  # refreshed with the user's runs: preferred
+        for k in keys:
+            if k in _MEMORY:
+                return _MEMORY[k]
+            loaded = _cache.read(k) if cache else None
+            if loaded is not None and isinstance(loaded, MetaLearner):
+                _MEMORY[k] = loaded
+                return loaded
+        if path == default_path():
+            loaded = _cache.read_shipped(path, repr(instance))
             if loaded is not None:
                 _MEMORY[key] = loaded
                 return loaded
+    if not fit:
+        return None
     if kb is None:
-        kb = KnowledgeBase.load() if user_path is not None else KnowledgeBase.load(path)
-    fitted = instance.clone().fit(kb)
+        kb = KnowledgeBase.load(path, include_user=False)
+    fitted = _fit(instance, kb, n_jobs)
     if key is not None:
         _MEMORY[key] = fitted
         if cache:
-            try:
-                fitted.save(cache_dir() / f"{key}.joblib")
-            except OSError:  # a read-only home must not stop a recommendation
-                pass
+            _cache.write(key, fitted)
     return fitted
+
+
+def _fit(instance: Any, kb: Any, n_jobs: int) -> Any:
+    from threadpoolctl import threadpool_limits
+
+    model = instance.clone()
+    if "n_jobs" in model.get_params():
+        model.set_params(n_jobs=max(int(n_jobs), 1))
+    with threadpool_limits(max(int(n_jobs), 1)):
+        fitted = model.fit(kb)
+    if "n_jobs" in fitted.get_params():
+        fitted.set_params(n_jobs=instance.get_params()["n_jobs"])
+    return fitted
+
+
+def refit(learner: Any = "default", *, n_jobs: int = 1) -> dict[str, Any]:
+    """Fit ``learner`` on the shipped base and your recorded runs together, and cache it.
+
+    Until the next refit, :func:`fitted_learner` (and so ``recommend`` and ``fit``)
+    uses it instead of the shipped-only learner; runs recorded after it join at rank
+    time as before. This is ``autometa metadata refit``; it runs outside anyone's
+    time budget.
+
+    Returns
+    -------
+    dict
+        ``learner``, ``datasets`` (shipped and user), ``seconds``, ``path`` of the entry.
+
+    Examples
+    --------
+    >>> refit()                                                    # doctest: +SKIP
+    {'learner': 'NearestDatasets()', 'datasets': {'shipped': 233, 'user': 4}, ...}
+    """
+    import time
+
+    from autometa.knowledge import KnowledgeBase, default_path
+    from autometa.metalearn import _cache
+
+    instance = get_learner(learner) if isinstance(learner, str) else learner.clone()
+    start = time.perf_counter()
+    kb = KnowledgeBase.load()
+    fitted = _fit(instance, kb, n_jobs)
+    key = _disk_key(default_path(), instance) + REFIT_SUFFIX
+    _MEMORY[key] = fitted
+    file = _cache.write(key, fitted)
+    user = [d for d in kb.datasets.index if str(d).startswith("user-")]
+    return {"learner": repr(instance), "datasets": {"shipped": int(len(kb.datasets) - len(user)),
+                                                    "user": int(len(user))},
+            "seconds": round(time.perf_counter() - start, 3), "path": None if file is None else str(file)}
+
+
+def ship_default_learner(folder: str | os.PathLike[str] | None = None, *, n_jobs: int = 1) -> dict[str, Any]:
+    """Fit the default learner on the base in ``folder`` (the shipped one) and save it there, for packaging.
+
+    Run after changing the shipped base or the code in
+    :data:`autometa.metalearn._cache.FINGERPRINTED` (``autometa metadata refit
+    --ship``); ``tests/metalearn/test_shipped_learner.py`` fails until it is.
+    """
+    import time
+
+    from autometa.knowledge import KnowledgeBase, default_path
+    from autometa.metalearn import _cache
+
+    path = Path(folder) if folder is not None else default_path()
+    instance = get_learner("default")
+    kb = KnowledgeBase.load(path, include_user=False)
+    start = time.perf_counter()
+    fitted = _fit(instance, kb, n_jobs)
+    seconds = time.perf_counter() - start
+    file = _cache.write_shipped(path, fitted, seconds)
+    return {"learner": repr(instance), "path": str(file), "fit_seconds": round(seconds, 3),
+            "bytes": file.stat().st_size, "code": _cache.code_fingerprint(), "base": _cache.base_fingerprint(path)}
 
 
 def _user_base_path() -> Path | None:
@@ -185,7 +278,7 @@ def _as_task(X: Any, y: Any, kind: str | None, categorical: Any) -> Any:
 
 def recommend(X: Any, y: Any = None, *, top: int = 10, metric: str | None = None, learner: Any = "default",
               knowledge_base: Any = None, families: list[str] | None = None, time_budget: float | None = None,
-              kind: str | None = None, categorical: Any = None) -> pd.DataFrame:
+              kind: str | None = None, categorical: Any = None, user_runs: bool = True) -> pd.DataFrame:
     """Recommend pipeline configurations for a dataset, best first.
 
     Parameters
@@ -213,6 +306,10 @@ def recommend(X: Any, y: Any = None, *, top: int = 10, metric: str | None = None
         Overrides the inferred kind.
     categorical : sequence, optional
         Categorical columns (flags or names).
+    user_runs : bool
+        With the default knowledge base, put the best configurations of your
+        recorded runs on near copies of this data first (no refit; see
+        :mod:`autometa.metalearn._user_runs`).
 
     Returns
     -------
@@ -227,7 +324,11 @@ def recommend(X: Any, y: Any = None, *, top: int = 10, metric: str | None = None
     >>> recs = autometa.recommend("sklearn:iris", top=3)            # doctest: +SKIP
     >>> recs[["rank", "family", "predicted_score"]]                 # doctest: +SKIP
     """
-    from autometa.knowledge._schema import CLASSIFICATION_METRICS, REGRESSION_METRICS
+    from autometa.knowledge._schema import (
+        CLASSIFICATION_METRICS,
+        PRIMARY_METRIC,
+        REGRESSION_METRICS,
+    )
     from autometa.metalearn._data import group_of
 
     task = _as_task(X, y, kind, categorical)
@@ -236,6 +337,8 @@ def recommend(X: Any, y: Any = None, *, top: int = 10, metric: str | None = None
         if metric not in own:
             raise DataError(f"The 'metric' parameter of recommend must be one of {', '.join(own)} for a "
                             f"{task.kind} task. Got {metric!r}.")
+        if metric == PRIMARY_METRIC[task.kind]:
+            metric = None  # the learner's default: one fitted learner (and cache entry) for both spellings
     model = learner
     if metric is not None:
         from autometa.metalearn._base import MetaLearner
@@ -244,7 +347,13 @@ def recommend(X: Any, y: Any = None, *, top: int = 10, metric: str | None = None
         if isinstance(model, MetaLearner) and model.get_params().get("metric") != metric:
             model = model.clone().set_params(metric=metric)
     fitted = fitted_learner(model, knowledge_base)
-    return fitted.rank(task, top=top, families=families, time_budget=time_budget)
+    table = fitted.rank(task, top=top, families=families, time_budget=time_budget)
+    user_path = _user_base_path() if knowledge_base is None and user_runs else None
+    if user_path is not None:
+        from autometa.metalearn._user_runs import with_user_runs
+
+        table = with_user_runs(table, fitted, task, user_path, top=top, families=families)
+    return table
 
 
 def describe(table: pd.DataFrame) -> dict[str, Any]:

@@ -139,13 +139,39 @@ def test_rerun_with_the_default_learner(home: Path) -> None:
 
 
 @pytest.mark.filterwarnings("ignore:No usable task-vector dimension")
-def test_recommend_learns_from_recorded_runs_by_default(home: Path, tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_recorded_runs_join_without_a_refit_and_refit_on_request(home: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    from autometa.metalearn import AverageRank, NearestDatasets, recommend, refit
     from autometa.metalearn.recommend import fitted_learner
 
+    rec = importlib.import_module("autometa.metalearn.recommend")  # the module, not the function
     monkeypatch.setenv("AUTOMETA_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(rec, "_MEMORY", {})
     before = fitted_learner("average_rank")
     assert not any(d.startswith("user-") for d in before.data_["classification"].datasets)
-    _record_a(UserKnowledgeBase())
-    after = fitted_learner("average_rank")  # the user base changed: refitted, with it
+    fits: list[str] = []
+    for cls in (AverageRank, NearestDatasets):
+        original = cls.fit
+        monkeypatch.setattr(cls, "fit", lambda self, kb, _o=original: fits.append(type(self).__name__) or _o(self, kb))
+    fitted_learner("default")
+    assert fits == ["NearestDatasets"]  # the tiny base stands in for the shipped one: no shipped learner
+    winner = _record_a(UserKnowledgeBase())
+    assert fitted_learner("average_rank") is before  # recording changed nothing the learner was fitted on
+    X, y = _near_copy(*_dataset_a())
+    recs = recommend(X, y, top=5)  # the default learner, and the recorded run joins at rank time
+    assert fits == ["NearestDatasets"]
+    assert recs["config_id"].iloc[0] == winner, recs[["config_id", "why"]]
+    assert "your recorded run" in recs["why"].iloc[0]
+    assert recs.attrs["neighbours"][0]["dataset"].startswith("user-A-")
+    assert recs["config_id"].is_unique and list(recs["rank"]) == [1, 2, 3, 4, 5]
+    plain = recommend(X, y, top=5, user_runs=False)
+    assert not plain["why"].str.contains("your recorded run").any()
+    # `autometa metadata refit`: the learner learns from the recorded runs, and is used from then on
+    report = refit("average_rank")
+    assert report["datasets"]["user"] == 1
+    monkeypatch.setattr(rec, "_MEMORY", {})
+    after = fitted_learner("average_rank")
     assert any(d.startswith("user-A-") for d in after.data_["classification"].datasets)
+    assert fits.count("AverageRank") == 1  # the refit's; the next call loaded it from the cache
