@@ -11,6 +11,7 @@ The public API is re-exported here and imported lazily, so that ``import automet
 from __future__ import annotations
 
 import importlib
+import time
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -44,11 +45,18 @@ if TYPE_CHECKING:  # pragma: no cover
     from autometa.tasks import Task, TaskRegistry, load_task
 
 
+#: name -> (start, end) of the lazy import its first lookup ran (``time.perf_counter()``): the first
+#: ``autometa.fit(...)`` imports scikit-learn while looking ``fit`` up, and counts that in its budget
+_LAZY_IMPORTS: dict[str, tuple[float, float]] = {}
+
+
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'autometa' has no attribute {name!r}")
+    start = time.perf_counter()
     value = getattr(importlib.import_module(module), name)
+    _LAZY_IMPORTS[name] = (start, time.perf_counter())
     globals()[name] = value
     return value
 

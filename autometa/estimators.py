@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d, validate_data
 
 from autometa.exceptions import DataError
@@ -62,13 +63,24 @@ def _recording(record: bool | None) -> bool:
     return os.environ.get("AUTOMETA_RECORD", "1").strip().lower() not in ("0", "false", "no", "off")
 
 
-def _record_run(task: Any, study: Any, metric: str) -> str | None:
-    """Record the task and its trials in the user knowledge base; a note when it could not."""
-    try:
-        from autometa.knowledge.user import UserKnowledgeBase
+#: seconds kept back at the end of the budget to record the run (a few small Parquet files)
+RECORD_RESERVE = 0.3
 
-        user = UserKnowledgeBase()
-        user.record(task, study, metric=metric)
+
+def _record_run(task: Any, study: Any, metric: str) -> str | None:
+    """Record the task and its trials in the user knowledge base; a note when it could not.
+
+    The meta-features are those the recommendation computed (the default task
+    vector's groups on the same row sample), so recording computes none in the
+    usual case.
+    """
+    try:
+        from autometa.knowledge.user import RECORD_EXTRACTION, UserKnowledgeBase
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            mf = task.metafeatures(**RECORD_EXTRACTION)
+        UserKnowledgeBase().record(task, study, metric=metric, metafeatures=mf)
     except Exception as exc:  # recording helps later runs; it must never fail this one
         return f"not recorded in the user knowledge base ({type(exc).__name__}: {exc}); record=False skips it"
     return None
@@ -153,11 +165,16 @@ class _AutoMetaBase(BaseEstimator):
         -------
         self
         """
-        start = time.perf_counter()  # the budget covers everything fit does, its first imports included
+        # the budget covers everything fit does, its first imports included (and, through
+        # autometa.fit, what that function did before calling this)
+        start = getattr(self, "_started_at", None) or time.perf_counter()
+        self.__dict__.pop("_started_at", None)
         from autometa.search import run_search
+        from autometa.search._budget import Budget
         from autometa.tasks import load_task
 
         self._check_params()
+        budget = Budget(float(self.time_budget), start=start)
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
         frame, y = self._check_X(X, y, reset=True)
@@ -175,11 +192,12 @@ class _AutoMetaBase(BaseEstimator):
             kind = "regression"
             target = pd.Series(np.asarray(y, dtype=float), index=frame.index, name="target")
         task = load_task(frame, y=target, kind=kind, name="fit")
-        left = max(float(self.time_budget) - (time.perf_counter() - start), 0.0)
-        result = run_search(task, time_budget=left, metric=self.metric, storage=self.storage,
+        recording = _recording(self.record)
+        result = run_search(task, metric=self.metric, storage=self.storage,
                             study_name=self.study_name, n_jobs=self.n_jobs, warm_start=bool(self.warm_start),
                             random_state=self.random_state, families=self.families, n_trials=self.n_trials,
-                            n_folds=self.n_folds, progress=bool(self.verbose), owner=type(self).__name__)
+                            n_folds=self.n_folds, progress=bool(self.verbose), owner=type(self).__name__,
+                            budget=budget, final_reserve=RECORD_RESERVE if recording else 0.0)
         self.best_pipeline_ = result.pipeline
         self.best_family_ = result.family
         self.best_params_ = result.params
@@ -189,13 +207,16 @@ class _AutoMetaBase(BaseEstimator):
         self.recommendations_ = result.recommendations
         self.metric_ = result.metric
         self.kind_ = result.kind
-        self.search_seconds_ = result.elapsed
         self.n_trials_ = result.n_trials
+        self.n_validated_ = result.n_validated
+        self.final_model_ = result.final_model
+        self.validated_ = result.final_model in ("refit", "refit on a sample", "fold model")
         self.notes_ = result.notes
-        if _recording(self.record):
+        if recording:
             note = _record_run(task, result.study, result.metric)
             if note:
                 self.notes_ = [*self.notes_, note]
+        self.search_seconds_ = budget.elapsed()
         return self
 
     def _frame(self, X: Any) -> pd.DataFrame:
@@ -227,9 +248,13 @@ class AutoMetaClassifier(ClassifierMixin, _AutoMetaBase):
     Parameters
     ----------
     time_budget : float, default=60
-        Wall-clock seconds for the whole ``fit`` (input checks, recommend, search,
-        refit), kept within 10 % when one fit takes well under the budget. Recording
-        the run in your knowledge base (``record``) comes after it.
+        Wall-clock seconds for the whole ``fit``: input checks, meta-features, the
+        meta-learner, the search, the final model and recording the run in your
+        knowledge base (``record``). A step that does not fit in what is left is
+        replaced by a cheaper one: a meta-learner that is not ready by average rank,
+        a refit on all rows by the best trial's own model from cross-validation
+        (``final_model_``), nothing validated by the first recommendation fitted
+        unvalidated, or, when not even that fits, the class prior or the mean.
         SVM fits and k-NN predictions cannot be interrupted: on more than 4,000
         training rows an SVM or k-NN trial is first timed on a 2,000-row sample and
         skipped when it would overrun, and a final SVM refit that would overrun uses
@@ -275,6 +300,18 @@ class AutoMetaClassifier(ClassifierMixin, _AutoMetaBase):
         The study.
     recommendations_ : DataFrame
         What the meta-learner recommended.
+    n_trials_, n_validated_ : int
+        Trials run in this ``fit``, and those of them cross-validated to the end.
+    validated_ : bool
+        Whether the final model is a cross-validated configuration (False: no trial
+        finished in the budget, see ``final_model_`` and ``notes_``).
+    final_model_ : str
+        How the final model was made: ``"refit"`` (on all rows), ``"refit on a
+        sample"`` (an SVM whose refit on all rows would overrun), ``"fold model"``
+        (the best trial's model from its last fold, when a refit would not finish in
+        time), ``"unvalidated"`` or ``"fallback"``.
+    notes_ : list of str
+        Everything that went differently from the plan, in words.
     n_features_in_, feature_names_in_ : int, ndarray
         As in scikit-learn.
 
@@ -355,10 +392,10 @@ class AutoMetaRegressor(RegressorMixin, _AutoMetaBase):
         return np.asarray(self.best_pipeline_.predict(frame), dtype=float)
 
 
-def fit(X: Any, y: Any, *, time_budget: float = 60.0, metric: str | None = None, storage: Any = None,
-        study_name: str | None = None, n_jobs: int = 1, warm_start: bool = True,
+def fit(X: Any, y: Any, *, time_budget: float = 60.0, kind: str | None = None, metric: str | None = None,
+        storage: Any = None, study_name: str | None = None, n_jobs: int = 1, warm_start: bool = True,
         random_state: int | None = None, families: list[str] | None = None, n_trials: int | None = None,
-        verbose: int = 0, record: bool | None = None) -> AutoMetaClassifier | AutoMetaRegressor:
+        n_folds: int = 3, verbose: int = 0, record: bool | None = None) -> AutoMetaClassifier | AutoMetaRegressor:
     """Find and fit a good pipeline for ``(X, y)`` within ``time_budget`` seconds.
 
     Parameters
@@ -368,16 +405,23 @@ def fit(X: Any, y: Any, *, time_budget: float = 60.0, metric: str | None = None,
     y : array-like or str
         Target, or the name of the target column of ``X``.
     time_budget : float, default=60
-        Wall-clock seconds for everything.
-    metric, storage, study_name, n_jobs, warm_start, random_state, families, n_trials, verbose, record
+        Wall-clock seconds for everything, from this call to its return.
+    kind : {"binary", "multiclass", "regression"}, optional
+        The task's kind. By default it is inferred by the rule every entry point
+        shares (:func:`autometa.tasks.infer_kind`): text, booleans and integer labels
+        (up to 30 distinct values) are classes; fractional numbers, whole numbers
+        stored as floats and integers with more distinct values are regression. The
+        rule warns when it is close to its threshold.
+    metric, storage, study_name, n_jobs, warm_start, random_state, families, n_trials, n_folds, verbose, record
         See :class:`AutoMetaClassifier` (``record=False``: do not record this run in your
         knowledge base).
 
     Returns
     -------
     AutoMetaClassifier or AutoMetaRegressor
-        Fitted: a regressor when the target is continuous, a classifier otherwise;
-        with ``leaderboard_``, ``study_``, ``recommendations_``, ``best_pipeline_``.
+        Fitted: a regressor for a regression task, a classifier otherwise; with
+        ``leaderboard_``, ``study_``, ``recommendations_``, ``best_pipeline_``,
+        ``n_validated_`` and ``final_model_``.
 
     Examples
     --------
@@ -387,19 +431,28 @@ def fit(X: Any, y: Any, *, time_budget: float = 60.0, metric: str | None = None,
     >>> model = autometa.fit(X, y, time_budget=20)                  # doctest: +SKIP
     >>> model.leaderboard_.head()                                   # doctest: +SKIP
     """
-    if isinstance(y, str):
-        from autometa.tasks import load_task
+    started = time.perf_counter()
+    import autometa
 
-        task = load_task(X, target=y)
+    lookup = autometa._LAZY_IMPORTS.pop("fit", None)
+    if lookup is not None and started - lookup[1] < 0.5:  # this call's lookup of autometa.fit imported us
+        started = lookup[0]
+    from autometa.tasks import KINDS, infer_kind, load_task
+
+    if kind is not None and kind not in KINDS:
+        raise DataError(f"The 'kind' parameter of fit must be None or one of {', '.join(KINDS)}. Got {kind!r}.")
+    if isinstance(y, str):
+        task = load_task(X, target=y, kind=kind)
         X, y = task.X, task.y
-        regression = task.kind == "regression"
+        kind = task.kind
     else:
         if y is None:
             raise DataError("fit requires y: the target values, or the name of the target column of X.")
-        values = np.asarray(y)
-        regression = values.dtype.kind == "f" and type_of_target(values.ravel()) == "continuous"
-    cls = AutoMetaRegressor if regression else AutoMetaClassifier
+        if kind is None:
+            kind = infer_kind(y)
+    cls = AutoMetaRegressor if kind == "regression" else AutoMetaClassifier
     model = cls(time_budget=time_budget, metric=metric, storage=storage, study_name=study_name, n_jobs=n_jobs,
                 warm_start=warm_start, random_state=random_state, families=families, n_trials=n_trials,
-                verbose=verbose, record=record)
+                n_folds=n_folds, verbose=verbose, record=record)
+    model._started_at = started
     return model.fit(X, y)

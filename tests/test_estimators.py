@@ -131,7 +131,7 @@ def test_the_time_budget_covers_the_work_before_the_search(monkeypatch, small_ta
     real_run_search, real_load_task = autometa.search.run_search, autometa.tasks.load_task
 
     def spy(task, **kwargs):
-        budgets.append(kwargs["time_budget"])
+        budgets.append(kwargs["budget"].remaining())
         return real_run_search(task, **kwargs)
 
     def slow_load_task(*args, **kwargs):

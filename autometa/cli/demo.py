@@ -58,7 +58,8 @@ def _demo(args: argparse.Namespace) -> int:
                                          "config_id"]]
     summary = {"dataset": task.name, "kind": task.kind, "metric": metric, "best_family": model.best_family_,
                "best_params": model.best_params_, "cv_score": model.best_score_, f"test_{metric}": held_out,
-               "test_score": test, "trials": model.n_trials_, "seconds": round(time.perf_counter() - start, 1),
+               "test_score": test, "trials": model.n_trials_, "validated": model.n_validated_,
+               "final_model": model.final_model_, "seconds": round(time.perf_counter() - start, 1),
                "notes": model.notes_}
     if args.json:
         print_json({**summary, "recommendations": shown_recs.to_dict(orient="records"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 from typing import Any
 
 from autometa.cli._output import console, print_json, print_table
@@ -58,8 +59,10 @@ def _fit(args: argparse.Namespace) -> int:
 
     if args.time_budget <= 0:
         raise DataError(f"--time-budget must be a number of seconds > 0. Got {args.time_budget:g}.")
+    start = time.perf_counter()  # reading the file comes out of the budget too
     task = load_task(args.spec, target=args.target)
-    model = autometa.fit(task.X, task.y, time_budget=args.time_budget, metric=args.metric, storage=args.storage,
+    left = max(args.time_budget - (time.perf_counter() - start), 0.01)
+    model = autometa.fit(task.X, task.y, kind=task.kind, time_budget=left, metric=args.metric, storage=args.storage,
                          study_name=args.study_name, n_jobs=args.n_jobs, warm_start=not args.no_warm_start,
                          random_state=args.seed, families=args.families, verbose=0 if args.quiet or args.json else 1)
     if args.out:
@@ -67,7 +70,8 @@ def _fit(args: argparse.Namespace) -> int:
     board = model.leaderboard_.head(args.top)
     summary = {"task": task.name, "kind": task.kind, "metric": model.metric_, "best_family": model.best_family_,
                "best_params": model.best_params_, "best_score": model.best_score_,
-               "seconds": round(model.search_seconds_, 2), "trials": model.n_trials_, "model": args.out,
+               "seconds": round(model.search_seconds_, 2), "trials": model.n_trials_,
+               "validated_trials": model.n_validated_, "final_model": model.final_model_, "model": args.out,
                "notes": model.notes_}
     if args.json:
         print_json({**summary, "leaderboard": board[[*_LEADERBOARD_SHOWN, "params"]].to_dict(orient="records")})
@@ -77,6 +81,12 @@ def _fit(args: argparse.Namespace) -> int:
     err = console(stderr=True)
     for note in model.notes_:
         err.print(f"[yellow]note:[/yellow] {note}")
+    if not model.validated_:
+        err.print(f"[bold red]not validated:[/bold red] no trial finished in {args.time_budget:g} s; the saved "
+                  f"model is {'a fallback' if model.final_model_ == 'fallback' else 'unvalidated'} "
+                  f"({model.final_model_}). Give a larger --time-budget.")
+    else:
+        err.print(f"{model.n_validated_} configuration(s) cross-validated; final model: {model.final_model_}")
     err.print(f"best: {model.best_family_} {json.dumps(model.best_params_, default=str)}")
     if args.out:
         err.print(f"saved to {args.out}")

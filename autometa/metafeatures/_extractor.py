@@ -214,7 +214,7 @@ class MetaFeatureExtractor:
         # one BLAS thread: extractions run in parallel across datasets, and on a busy
         # machine a multi-threaded BLAS makes small products hundreds of times slower
         with threadpool_limits(limits=1, user_api="blas"):
-            result = run(features, Context(prepared.values), summaries, deadline)
+            result = run(features, Context({**prepared.values, "deadline": deadline}), summaries, deadline)
 
         names = [n for f in features for n in f.output_names(summaries)]
         values = np.array([result.values[n] for n in names], dtype=float)

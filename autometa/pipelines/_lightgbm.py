@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,11 +18,19 @@ __all__ = ["LightGBMFamily"]
 _TIMED: dict[str, type] = {}
 
 
-def _stop_at_deadline(env: Any) -> None:
-    """LightGBM callback: stop between boosting rounds once the time limit has passed."""
-    from autometa.pipelines._interrupt import check_deadline
+class _StopAtDeadline:
+    """LightGBM callback: stop between boosting rounds once the time limit has passed, or when the next
+    round, as long as the last one, would end after it."""
 
-    check_deadline()
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+
+    def __call__(self, env: Any) -> None:
+        from autometa.pipelines._interrupt import stop_if_next_step_overruns
+
+        now = time.perf_counter()
+        step, self.last = now - self.last, now
+        stop_if_next_step_overruns(step)
 
 
 def _timed(base: str) -> type:
@@ -49,7 +58,7 @@ def _timed(base: str) -> type:
         parent = getattr(lgb, base)
 
         def fit(self: Any, X: Any, y: Any, **kwargs: Any) -> Any:
-            kwargs["callbacks"] = [*(kwargs.get("callbacks") or []), _stop_at_deadline]
+            kwargs["callbacks"] = [*(kwargs.get("callbacks") or []), _StopAtDeadline()]
             with shielded():
                 return parent.fit(self, X, y, **kwargs)
 

@@ -42,6 +42,8 @@ class Budget:
     ----------
     seconds : float
         The budget.
+    start : float, optional
+        When it started (a ``time.perf_counter()`` reading; default: now).
 
     Examples
     --------
@@ -50,9 +52,9 @@ class Budget:
     True
     """
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, start: float | None = None) -> None:
         self.seconds = float(seconds)
-        self.start = time.perf_counter()
+        self.start = time.perf_counter() if start is None else float(start)
 
     def elapsed(self) -> float:
         """Seconds since the budget started."""

@@ -71,6 +71,13 @@ class SearchResult:
         Wall-clock seconds of the whole call.
     n_trials : int
         Trials run in this call.
+    notes : list of str
+        What went differently from the plan, in words (fallbacks, samples, failures).
+    n_validated : int
+        Trials of this call that were cross-validated to the end.
+    final_model : str
+        How the returned pipeline was made: ``"refit"``, ``"refit on a sample"``,
+        ``"fold model"``, ``"unvalidated"`` or ``"fallback"`` (see ``_final_model``).
     """
 
     study: optuna.Study
@@ -84,6 +91,8 @@ class SearchResult:
     elapsed: float
     n_trials: int
     notes: list[str] = field(default_factory=list)
+    n_validated: int = 0
+    final_model: str = "refit"
 
 
 @contextlib.contextmanager
@@ -140,7 +149,11 @@ def _open_study(storage: Any, study_name: str | None, direction: str, seed: int 
     return study
 
 
-def _claim_warm_start(study: optuna.Study, storage: Any) -> bool:
+#: seconds after which a warm-start claim whose trials never reached the study is taken over
+CLAIM_TIMEOUT = 60.0
+
+
+def _claim_warm_start(study: optuna.Study, storage: Any, *, timeout: float | None = None) -> bool:
     """Whether this call warm-starts ``study``: once per study, however many workers share it.
 
     Workers started with the same storage and study name race here. The claim is
@@ -148,28 +161,101 @@ def _claim_warm_start(study: optuna.Study, storage: Any) -> bool:
     names are unique there (a database constraint, or the journal's lock), so exactly
     one worker gets it and enqueues; the others go straight to the shared queue. A
     study warm-started before (user attribute ``autometa_warm_start``) is not again.
+
+    A claimer killed between its claim and its enqueue leaves a claim without trials:
+    the claim records when it was made, and a worker that finds it older than
+    ``timeout`` seconds (default :data:`CLAIM_TIMEOUT`) with the study still not
+    warm-started takes it over (the
+    enqueue skips configurations already in the study, so a slow claimer that does
+    finish after all adds nothing twice).
     """
     if study.user_attrs.get(_ATTR + "warm_start"):
         return False
     if storage is None:  # an in-memory study of this call only
         return True
+    name = f"{study.study_name}.autometa-warm-start"
+    timeout = CLAIM_TIMEOUT if timeout is None else timeout
+    now = time.time()
     try:
-        optuna.create_study(storage=storage, study_name=f"{study.study_name}.autometa-warm-start")
+        claim = optuna.create_study(storage=storage, study_name=name)
     except optuna.exceptions.DuplicatedStudyError:
-        return False
+        try:
+            claim = optuna.load_study(study_name=name, storage=storage)
+        except KeyError:
+            return False
+        claimed = claim.user_attrs.get("claimed_at")
+        if claimed is None:  # killed between creating the claim and dating it: date it now
+            claimed = claim.user_attrs.get("first_seen_undated")
+            if claimed is None:
+                claim.set_user_attr("first_seen_undated", now)
+                return False
+        if now - float(claimed) < timeout or study.user_attrs.get(_ATTR + "warm_start"):
+            return False
+        claim.set_user_attr("claimed_at", now)  # taken over: the next worker waits again
+        claim.set_user_attr("taken_over_by", f"{socket.gethostname()}:{os.getpid()}")
+        return True
+    claim.set_user_attr("claimed_at", now)
     return True
 
 
+#: a learner that is not ready (not shipped, cached or in memory) is fitted inside a search only when
+#: at least this many seconds, and half the budget, are left; else the search falls back to average rank
+LEARNER_FIT_SECONDS = 20.0
+#: average rank, fitted in a fraction of a second, needs at least this many seconds left
+CHEAP_LEARNER_SECONDS = 3.0
+
+
+def _ready_learner(learner: Any, knowledge_base: Any, budget: Budget, n_jobs: int,
+                   notes: list[str], metric: str | None = None) -> Any:
+    """A fitted learner that fits in what is left of ``budget``: ``learner``, else average rank, else None.
+
+    ``metric``: a metric other than the kind's primary one, which the learner is fitted on.
+    """
+    from autometa.metalearn import fitted_learner, get_learner
+
+    if metric is not None:
+        learner = get_learner(learner) if isinstance(learner, str) else learner
+        if learner.get_params().get("metric") != metric and not hasattr(learner, "groups_"):
+            learner = learner.clone().set_params(metric=metric)
+    fitted = fitted_learner(learner, knowledge_base, fit=False)
+    if fitted is not None:
+        return fitted
+    if budget.remaining() >= max(LEARNER_FIT_SECONDS, 0.5 * budget.seconds):
+        return fitted_learner(learner, knowledge_base, n_jobs=n_jobs)
+    cheap = get_learner("average_rank", **({} if metric is None else {"metric": metric}))
+    fallback = fitted_learner(cheap, knowledge_base, fit=False)
+    if fallback is None and budget.remaining() >= CHEAP_LEARNER_SECONDS:
+        fallback = fitted_learner(cheap, knowledge_base, n_jobs=n_jobs)
+    notes.append(f"the meta-learner {learner!r} was not fitted yet and its fit does not fit in the time budget: "
+                 + ("average rank recommended instead" if fallback is not None else
+                    "each family's defaults were tried instead")
+                 + " (`autometa metadata refit` prepares it outside any budget)")
+    return fallback
+
+
 def _recommend(task: Any, *, families: list[str], n: int, metric: str, learner: Any, knowledge_base: Any,
-               time_budget: float) -> tuple[pd.DataFrame, list[str]]:
-    """Recommendations, falling back to average rank, then to each family's defaults."""
+               time_budget: float, budget: Budget | None = None, n_jobs: int = 1
+               ) -> tuple[pd.DataFrame, list[str]]:
+    """Recommendations, falling back to average rank, then to each family's defaults.
+
+    With a ``budget``, a learner that would have to be fitted first is replaced by a
+    cheaper one when its fit does not fit in what is left (:func:`_ready_learner`).
+    """
+    from autometa.knowledge._schema import PRIMARY_METRIC
     from autometa.metalearn import recommend
 
     notes: list[str] = []
     tried = [learner] if learner != "average_rank" else []
     for name in [*tried, "average_rank"]:
         try:
-            recs = recommend(task, top=n, metric=metric, learner=name, knowledge_base=knowledge_base,
+            model: Any = name
+            if budget is not None:
+                primary = PRIMARY_METRIC[task.kind]
+                model = _ready_learner(name, knowledge_base, budget, n_jobs, notes,
+                                       metric=None if metric in (None, primary) else metric)
+                if model is None:
+                    break
+            recs = recommend(task, top=n, metric=metric, learner=model, knowledge_base=knowledge_base,
                              families=families, time_budget=time_budget)
         except (AutometaError, ValueError, OSError, KeyError) as exc:
             notes.append(f"recommend(learner={name!r}) failed ({type(exc).__name__}: {exc})")
@@ -361,7 +447,8 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
                study_name: str | None = None, n_jobs: int = 1, warm_start: bool = True,
                random_state: int | None = None, families: Sequence[str] | None = None,
                n_trials: int | None = None, n_folds: int = 3, n_warm: int = 10, learner: Any = "default",
-               knowledge_base: Any = None, progress: bool = False, owner: str = "fit") -> SearchResult:
+               knowledge_base: Any = None, progress: bool = False, owner: str = "fit",
+               budget: Budget | None = None, final_reserve: float = 0.0) -> SearchResult:
     """Search pipelines for ``task`` within ``time_budget`` seconds and refit the best.
 
     Parameters
@@ -400,6 +487,11 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
         The meta-learner and knowledge base for the recommendations.
     progress : bool, default=False
         Show a progress bar with the best score so far (on stderr).
+    budget : Budget, optional
+        A budget that started earlier (the caller's), instead of one of
+        ``time_budget`` seconds starting now.
+    final_reserve : float, default=0
+        Seconds kept back at the end for the caller (recording the run).
 
     Returns
     -------
@@ -415,26 +507,19 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
     >>> result.family
     'linear'
     """
-    from autometa.knowledge import GREATER_IS_BETTER
-    from autometa.knowledge._evaluate import score_predictions
-    from autometa.pipelines import get_family
+    from autometa.knowledge import GREATER_IS_BETTER, Protocol
+    from autometa.knowledge._evaluate import make_folds
 
-    budget = Budget(time_budget)
+    budget = budget if budget is not None else Budget(time_budget)
     families = check_families(families, owner)
     metric = _check_metric(metric, task.kind, owner)
     kind = task.kind
     direction = "maximize" if GREATER_IS_BETTER[metric] else "minimize"
-    sign = 1.0 if direction == "maximize" else -1.0
     if n_jobs == -1:
         n_jobs = os.cpu_count() or 1
     seed = 0 if random_state is None else int(random_state)
     notes: list[str] = []
-    X = task.X
     y, n_classes = _encode_target(task)
-    categorical = list(task.categorical)
-    from autometa.knowledge import Protocol
-    from autometa.knowledge._evaluate import make_folds
-
     folds = make_folds(y, n_classes is not None, Protocol(n_folds=n_folds, seed=seed))
     space = conditional_space(kind, families)
 
@@ -445,121 +530,260 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
         if warm_start and _claim_warm_start(study, storage):
             from autometa.search.warm_start import warm_start as enqueue
 
+            _describe(task, budget)
+
             recs, rec_notes = _recommend(task, families=families, n=max(3 * n_warm, 30), metric=metric,
                                          learner=learner, knowledge_base=knowledge_base,
-                                         time_budget=max(time_budget / (2 * (n_folds + 1)), 0.01))
+                                         time_budget=max(budget.remaining() / (2 * (n_folds + 1)), 0.01),
+                                         budget=budget, n_jobs=n_jobs)
             notes += rec_notes
             enqueue(study, task, n_trials=n_warm, search_space=space, recommendations=recs)
             study.set_user_attr(_ATTR + "warm_start", {"enqueued": int(min(n_warm, len(recs))),
                                                        "by": f"{socket.gethostname()}:{os.getpid()}"})
-
-        durations: list[float] = []
-        state: dict[str, Any] = {"best": None, "family": None, "fold_fit": 0.0}
-
-        def reserve() -> float:
-            return refit_reserve(state["family"], state["fold_fit"], len(folds[0][0]), len(y), budget.seconds)
-
-        def objective(trial: optuna.Trial) -> float:
-            family, params = suggest_pipeline(trial, kind, families)
-            scores: list[float] = []
-            fit_seconds: list[float] = []
-            if family in UNINTERRUPTIBLE:  # the time limit cannot stop it: time a sample first
-                probe = get_family(family).build(params, kind, categorical=categorical, random_state=seed)
-                expected = probe_fold_seconds(probe, family, X, y, folds[0][0], seed=seed)
-                if expected is not None:
-                    trial.set_user_attr(_ATTR + "expected_fit_seconds", float(expected))
-                    if expected * len(folds) > budget.remaining(reserve()):
-                        trial.set_user_attr(_ATTR + "status", "too slow")
-                        raise optuna.TrialPruned(f"{family} is expected to take {expected:.3g} s per fold, "
-                                                 "more than the time budget left")
-            for step, (train, test) in enumerate(folds):
-                left = budget.remaining(reserve())
-                if left <= 0:
-                    trial.set_user_attr(_ATTR + "status", "budget")
-                    raise optuna.TrialPruned("time budget spent")
-                model = get_family(family).build(params, kind, categorical=categorical, random_state=seed)
-                start = time.perf_counter()
-                try:
-                    with warnings.catch_warnings():
-                        warnings.simplefilter("ignore")
-                        with time_limit(left):
-                            model.fit(X.iloc[train], y[train])
-                            fit_seconds.append(time.perf_counter() - start)
-                            value = score_predictions(model, X.iloc[test], y[test], n_classes)[metric]
-                except BudgetExceeded:
-                    trial.set_user_attr(_ATTR + "status", "budget")
-                    raise optuna.TrialPruned("time budget spent") from None
-                except Exception as exc:  # a failing configuration is a failed trial, not a crash
-                    last = traceback.format_exception_only(type(exc), exc)[-1].strip()
-                    trial.set_user_attr(_ATTR + "error", last[:300])
-                    raise
-                if not math.isfinite(value):
-                    trial.set_user_attr(_ATTR + "error", f"non-finite {metric}")
-                    raise ValueError(f"non-finite {metric}")
-                scores.append(value)
-                trial.report(float(np.mean(scores)), step)
-                if trial.should_prune():
-                    raise optuna.TrialPruned()
-            trial.set_user_attr(_ATTR + "score_std", float(np.std(scores)))
-            trial.set_user_attr(_ATTR + "fit_seconds", float(np.mean(fit_seconds)))
-            return float(np.mean(scores))
-
+        objective = _Objective(task, y, n_classes, folds, families, metric, seed, budget,
+                               reserve=final_reserve)
         with SearchProgress(budget.seconds, enabled=progress, metric=metric) as bar:
-            def callback(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
-                if trial.datetime_start and trial.datetime_complete:
-                    durations.append((trial.datetime_complete - trial.datetime_start).total_seconds())
-                if trial.state == TrialState.COMPLETE and trial.value is not None:
-                    if state["best"] is None or sign * trial.value > sign * state["best"]:
-                        state.update(best=trial.value, family=trial.params.get(FAMILY_PARAM),
-                                     fold_fit=trial.user_attrs.get(_ATTR + "fit_seconds", 0.0))
-                bar.update(elapsed=budget.elapsed(), trials=len(durations), best=state["best"],
-                           family=state["family"])
-                expected = float(np.median(durations)) if durations else 0.0
-                if budget.remaining(reserve()) < max(0.5 * expected, 0.01 * budget.seconds):
-                    study.stop()
-
-            for _attempt in range(5):
-                left = None if n_trials is None else n_trials - len(durations)
-                if budget.remaining(reserve()) <= 0 or (left is not None and left <= 0):
-                    break
-                try:
-                    study.optimize(objective, n_trials=left, timeout=max(budget.remaining(reserve()), 1e-3),
-                                   n_jobs=n_jobs, catch=(Exception,), callbacks=[callback])
-                    break
-                except (ValueError, optuna.exceptions.UpdateFinishedTrialError) as exc:
-                    # Two workers on one SQLite study can both pop the same enqueued trial (SQLite has no
-                    # row lock); the other one finished it first, so nothing is lost: go on searching.
-                    # Optuna says so with a ValueError "Cannot tell a COMPLETE trial." (checked against
-                    # the installed Optuna by tests/search/test_loop.py) or, when the two writes
-                    # interleave, UpdateFinishedTrialError.
-                    if isinstance(exc, ValueError) and not _is_double_tell(exc):
-                        raise
+            _optimize(study, objective, budget, n_trials, n_jobs, bar)
             board = leaderboard(study)
-            bar.update(elapsed=budget.elapsed(), trials=len(durations), best=state["best"],
-                       family=state["family"], note="refitting the best")
-            fold_seconds = None
-            if len(board):
-                family, params = str(board["family"].iloc[0]), dict(board["params"].iloc[0])
-                fold_seconds = float(pd.to_numeric(board["fit_seconds"], errors="coerce").iloc[0])
-            else:
-                first = recs.iloc[0] if len(recs) else None
-                family = str(first["family"]) if first is not None else families[0]
-                params = dict(first["params"]) if first is not None else get_family(family).defaults(kind)
-                msg = (f"No trial finished within the time budget of {time_budget:g} s; the "
-                       f"{'first recommended' if first is not None else 'default'} {family} configuration "
-                       f"is refitted without validation. Give a larger time_budget.")
-                notes.append(msg)
-                warnings.warn(msg, AutometaWarning, stacklevel=3)
-            pipeline = get_family(family).build(params, kind, categorical=categorical, random_state=seed)
-            rows = _refit_rows(pipeline, family, X, y, budget.remaining(), seed, n_classes is not None, notes,
-                               fold_seconds=fold_seconds, fold_rows=len(folds[0][0]))
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                pipeline.fit(X if rows is None else X.iloc[rows], y if rows is None else y[rows])
-            bar.update(elapsed=budget.elapsed(), trials=len(durations), best=state["best"],
-                       family=state["family"], note="done")
-    n_run = sum(t.number >= n_before and t.state != TrialState.WAITING
-                for t in study.get_trials(deepcopy=False))
+            bar.update(elapsed=budget.elapsed(), trials=len(objective.durations), best=objective.best,
+                       family=objective.family, note="refitting the best")
+            family, params, pipeline, how = _final_model(task, y, n_classes, board, recs, objective, families,
+                                                         budget, seed, notes, final_reserve, time_budget)
+            bar.update(elapsed=budget.elapsed(), trials=len(objective.durations), best=objective.best,
+                       family=objective.family, note="done")
+    trials = [t for t in study.get_trials(deepcopy=False) if t.number >= n_before]
+    n_run = sum(t.state != TrialState.WAITING for t in trials)
+    n_valid = sum(t.state == TrialState.COMPLETE for t in trials)
     return SearchResult(study=study, family=family, params=params, pipeline=pipeline, leaderboard=board,
                         recommendations=recs, metric=metric, kind=kind, elapsed=budget.elapsed(),
-                        n_trials=max(n_run, 0), notes=notes)
+                        n_trials=max(n_run, 0), notes=notes, n_validated=n_valid, final_model=how)
+
+
+#: share of the budget the task's meta-features may take (at least ``METAFEATURE_SECONDS``)
+METAFEATURE_SHARE = 0.1
+METAFEATURE_SECONDS = 0.5
+
+
+def _describe(task: Any, budget: Budget) -> None:
+    """Compute the task's meta-features (what the recommendation and the recording read) within a share of the budget.
+
+    The extractor stops at the deadline and leaves what it did not reach as NaN
+    (counted as typical by the task encoder); the result is cached on the task.
+    """
+    from autometa.knowledge.user import RECORD_EXTRACTION
+
+    seconds = max(METAFEATURE_SHARE * budget.remaining(), min(METAFEATURE_SECONDS, budget.remaining() / 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            task.metafeatures(**RECORD_EXTRACTION, time_budget=max(seconds, 0.05))
+        except Exception:  # the recommendation then says what failed, or falls back
+            pass
+
+
+class _Objective:
+    """Cross-validates one suggested pipeline per call, within the budget; keeps the best trial's last fold model.
+
+    The kept model (trained on all rows but one fold's) is the final model when a
+    refit on all rows would not fit in what is left of the budget.
+    """
+
+    def __init__(self, task: Any, y: np.ndarray, n_classes: int | None, folds: list[Any], families: list[str],
+                 metric: str, seed: int, budget: Budget, reserve: float = 0.0) -> None:
+        import threading
+
+        from autometa.knowledge import GREATER_IS_BETTER
+
+        self.task, self.X, self.y, self.n_classes, self.folds = task, task.X, y, n_classes, folds
+        self.families, self.metric, self.seed, self.budget = families, metric, seed, budget
+        self.categorical = list(task.categorical)
+        self.sign = 1.0 if GREATER_IS_BETTER[metric] else -1.0
+        self.extra_reserve = reserve
+        self.durations: list[float] = []
+        self.best: float | None = None
+        self.family: str | None = None
+        self.fold_fit = 0.0
+        self.kept: tuple[int, float, Any] | None = None  # (trial number, score, last fold's fitted model)
+        self._lock = threading.Lock()
+
+    def reserve(self) -> float:
+        """Seconds kept back for the final refit (and the caller's ``final_reserve``)."""
+        return self.extra_reserve + refit_reserve(self.family, self.fold_fit, len(self.folds[0][0]), len(self.y),
+                                                  self.budget.seconds)
+
+    def __call__(self, trial: optuna.Trial) -> float:
+        from autometa.knowledge._evaluate import score_predictions
+        from autometa.pipelines import get_family
+
+        X, y, budget, seed = self.X, self.y, self.budget, self.seed
+        family, params = suggest_pipeline(trial, self.task.kind, self.families)
+        scores: list[float] = []
+        fit_seconds: list[float] = []
+        if family in UNINTERRUPTIBLE:  # the time limit cannot stop it: time a sample first
+            probe = get_family(family).build(params, self.task.kind, categorical=self.categorical,
+                                             random_state=seed)
+            expected = probe_fold_seconds(probe, family, X, y, self.folds[0][0], seed=seed)
+            if expected is not None:
+                trial.set_user_attr(_ATTR + "expected_fit_seconds", float(expected))
+                if expected * len(self.folds) > budget.remaining(self.reserve()):
+                    trial.set_user_attr(_ATTR + "status", "too slow")
+                    raise optuna.TrialPruned(f"{family} is expected to take {expected:.3g} s per fold, "
+                                             "more than the time budget left")
+        model = None
+        for step, (train, test) in enumerate(self.folds):
+            left = budget.remaining(self.reserve())
+            if left <= 0:
+                trial.set_user_attr(_ATTR + "status", "budget")
+                raise optuna.TrialPruned("time budget spent")
+            model = get_family(family).build(params, self.task.kind, categorical=self.categorical,
+                                             random_state=seed)
+            start = time.perf_counter()
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    with time_limit(left):
+                        model.fit(X.iloc[train], y[train])
+                        fit_seconds.append(time.perf_counter() - start)
+                        value = score_predictions(model, X.iloc[test], y[test], self.n_classes)[self.metric]
+            except BudgetExceeded:
+                trial.set_user_attr(_ATTR + "status", "budget")
+                raise optuna.TrialPruned("time budget spent") from None
+            except Exception as exc:  # a failing configuration is a failed trial, not a crash
+                last = traceback.format_exception_only(type(exc), exc)[-1].strip()
+                trial.set_user_attr(_ATTR + "error", last[:300])
+                raise
+            if not math.isfinite(value):
+                trial.set_user_attr(_ATTR + "error", f"non-finite {self.metric}")
+                raise ValueError(f"non-finite {self.metric}")
+            scores.append(value)
+            trial.report(float(np.mean(scores)), step)
+            if trial.should_prune():
+                raise optuna.TrialPruned()
+        mean = float(np.mean(scores))
+        trial.set_user_attr(_ATTR + "score_std", float(np.std(scores)))
+        trial.set_user_attr(_ATTR + "fit_seconds", float(np.mean(fit_seconds)))
+        with self._lock:
+            if self.kept is None or self.sign * mean > self.sign * self.kept[1]:
+                self.kept = (trial.number, mean, model)
+        return mean
+
+    def callback(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        if trial.datetime_start and trial.datetime_complete:
+            self.durations.append((trial.datetime_complete - trial.datetime_start).total_seconds())
+        if trial.state == TrialState.COMPLETE and trial.value is not None:
+            if self.best is None or self.sign * trial.value > self.sign * self.best:
+                self.best, self.family = trial.value, trial.params.get(FAMILY_PARAM)
+                self.fold_fit = trial.user_attrs.get(_ATTR + "fit_seconds", 0.0)
+        expected = float(np.median(self.durations)) if self.durations else 0.0
+        if self.budget.remaining(self.reserve()) < max(0.5 * expected, 0.01 * self.budget.seconds):
+            study.stop()
+
+
+def _optimize(study: optuna.Study, objective: _Objective, budget: Budget, n_trials: int | None, n_jobs: int,
+              bar: SearchProgress) -> None:
+    """Run trials until the budget (less the refit's reserve) or ``n_trials`` is spent."""
+    def callback(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        objective.callback(study, trial)
+        bar.update(elapsed=budget.elapsed(), trials=len(objective.durations), best=objective.best,
+                   family=objective.family)
+
+    for _attempt in range(5):
+        left = None if n_trials is None else n_trials - len(objective.durations)
+        if budget.remaining(objective.reserve()) <= 0 or (left is not None and left <= 0):
+            break
+        try:
+            study.optimize(objective, n_trials=left, timeout=max(budget.remaining(objective.reserve()), 1e-3),
+                           n_jobs=n_jobs, catch=(Exception,), callbacks=[callback])
+            break
+        except (ValueError, optuna.exceptions.UpdateFinishedTrialError) as exc:
+            # Two workers on one SQLite study can both pop the same enqueued trial (SQLite has no
+            # row lock); the other one finished it first, so nothing is lost: go on searching.
+            # Optuna says so with a ValueError "Cannot tell a COMPLETE trial." (checked against
+            # the installed Optuna by tests/search/test_loop.py) or, when the two writes
+            # interleave, UpdateFinishedTrialError.
+            if isinstance(exc, ValueError) and not _is_double_tell(exc):
+                raise
+
+
+def _fallback_model(kind: str) -> Any:
+    """The model of last resort, fitted in milliseconds: the class prior or the mean."""
+    from sklearn.dummy import DummyClassifier, DummyRegressor
+
+    return DummyRegressor() if kind == "regression" else DummyClassifier(strategy="prior")
+
+
+def _final_model(task: Any, y: np.ndarray, n_classes: int | None, board: pd.DataFrame, recs: pd.DataFrame,
+                 objective: _Objective, families: list[str], budget: Budget, seed: int, notes: list[str],
+                 final_reserve: float, time_budget: float) -> tuple[str, dict[str, Any], Any, str]:
+    """The model returned: the best configuration refitted on all rows, within what is left of the budget.
+
+    Returns ``(family, params, fitted pipeline, how)``; ``how`` is ``"refit"`` (all
+    rows), ``"refit on a sample"``, ``"fold model"`` (the best trial's model from its
+    last fold, when a refit would not finish in time), ``"unvalidated"`` (no trial
+    finished: the first recommendation, or each family's defaults, fitted without
+    validation) or ``"fallback"`` (not even that fitted in time: the class prior or
+    the mean).
+    """
+    from autometa.pipelines import get_family
+
+    X, kind = task.X, task.kind
+    classification = n_classes is not None
+    kept = objective.kept
+    fold_seconds = None
+    validated = len(board) > 0
+    if validated:
+        family, params = str(board["family"].iloc[0]), dict(board["params"].iloc[0])
+        fold_seconds = float(pd.to_numeric(board["fit_seconds"], errors="coerce").iloc[0])
+        if kept is not None and kept[0] != int(board["trial"].iloc[0]):
+            kept = None  # the kept model is another trial's (a worker elsewhere found the best)
+    else:
+        first = recs.iloc[0] if len(recs) else None
+        family = str(first["family"]) if first is not None else families[0]
+        params = dict(first["params"]) if first is not None else get_family(family).defaults(kind)
+        kept = None
+    left = budget.remaining(final_reserve)
+    pipeline = get_family(family).build(params, kind, categorical=list(task.categorical), random_state=seed)
+    if kept is not None and fold_seconds is not None and math.isfinite(fold_seconds):
+        ratio = len(y) / max(len(objective.folds[0][0]), 1)
+        growth = refit_growth(family, len(objective.folds[0][0]), len(y)) if family in UNSTOPPABLE_FIT else ratio
+        if fold_seconds * growth > left:
+            notes.append(f"Refitting the best {family} pipeline on all {len(y)} rows was expected to take "
+                         f"{fold_seconds * growth:.3g} s, more than the {max(left, 0):.3g} s left of the time "
+                         "budget: the model is the best trial's own, fitted during cross-validation on all rows "
+                         "but one fold's.")
+            return family, params, kept[2], "fold model"
+    rows = _refit_rows(pipeline, family, X, y, left, seed, classification, notes,
+                       fold_seconds=fold_seconds if validated else None, fold_rows=len(objective.folds[0][0]))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with time_limit(max(left, 0.05)):
+                pipeline.fit(X if rows is None else X.iloc[rows], y if rows is None else y[rows])
+    except BudgetExceeded:
+        if kept is not None:
+            notes.append(f"Refitting the best {family} pipeline on all rows ran out of time budget: the model "
+                         "is the best trial's own, fitted during cross-validation on all rows but one fold's.")
+            return family, params, kept[2], "fold model"
+        pipeline = None
+    except Exception as exc:  # a configuration that fails on all rows: say so, and return something
+        notes.append(f"Refitting the {family} pipeline failed ({type(exc).__name__}: {exc}).")
+        if kept is not None:
+            return family, params, kept[2], "fold model"
+        pipeline = None
+    if pipeline is None:
+        model = _fallback_model(kind)
+        model.fit(X, y)
+        msg = (f"No configuration could be {'refitted' if validated else 'validated or fitted'} within the time "
+               f"budget of {budget.seconds:g} s; the model predicts the "
+               f"{'class prior' if classification else 'mean'}. Give a larger time_budget.")
+        notes.append(msg)
+        warnings.warn(msg, AutometaWarning, stacklevel=4)
+        return family, params, model, "fallback"
+    if not validated:
+        msg = (f"No trial finished within the time budget of {budget.seconds:g} s; the "
+               f"{'first recommended' if len(recs) else 'default'} {family} configuration was fitted without "
+               "validation. Give a larger time_budget.")
+        notes.append(msg)
+        warnings.warn(msg, AutometaWarning, stacklevel=4)
+        return family, params, pipeline, "unvalidated"
+    return family, params, pipeline, "refit" if rows is None else "refit on a sample"

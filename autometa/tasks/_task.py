@@ -86,9 +86,13 @@ class Task:
     def metafeatures(self, groups: str | list[str] = "all", **kwargs: Any) -> pd.Series:
         """Meta-features of this task, computed once and cached.
 
-        Keyword arguments go to :func:`autometa.metafeatures.extract_metafeatures`.
+        Keyword arguments go to :func:`autometa.metafeatures.extract_metafeatures`;
+        ``time_budget`` is not part of what is cached under (a result cut short by
+        its budget, with NaN for what did not fit, is what later calls get).
         """
-        key = (groups if isinstance(groups, str) else tuple(groups), tuple(sorted(kwargs.items())))
+        # a time budget bounds the work, not what is asked for: a budgeted result is reused by later calls
+        key = (groups if isinstance(groups, str) else tuple(groups),
+               tuple(sorted((k, v) for k, v in kwargs.items() if k != "time_budget")))
         if key not in self._metafeatures:
             from autometa.metafeatures import extract_metafeatures
 
