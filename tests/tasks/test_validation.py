@@ -38,14 +38,15 @@ def test_data_error_is_a_value_error() -> None:
         ([True, False, True, True], "binary"),
         (pd.Categorical(["a", "b", "c", "a"]), "multiclass"),
         ([0, 1, 2, 3], "multiclass"),
-        (np.arange(30) % 20, "multiclass"),  # integer codes up to the class limit
-        (np.arange(30), "regression"),  # too many distinct integers for classes
+        (np.arange(40) % 10, "multiclass"),  # integer codes
+        (np.arange(40), "regression"),  # too many distinct integers for classes (over 30)
+        (np.arange(40) % 3 * 1.0, "regression"),  # whole numbers stored as floats: quantities (PMLB's rule)
         ([0.5, 1.0, 2.0, 3.0], "regression"),
         ([1.0, 2.0, 1.0, 2.0], "binary"),  # integral floats are class codes
     ],
 )
 def test_infer_kind(y: Any, kind: str) -> None:
-    assert infer_kind(pd.Series(y)) == kind
+    assert infer_kind(pd.Series(y), warn=False) == kind
 
 
 def test_kind_override() -> None:
