@@ -63,6 +63,9 @@ def _recording(record: bool | None) -> bool:
     return os.environ.get("AUTOMETA_RECORD", "1").strip().lower() not in ("0", "false", "no", "off")
 
 
+#: first line of a model file written by ``save``; the signature follows on the second
+MODEL_MAGIC = b"AUTOMETA-MODEL 1\n"
+
 #: seconds kept back at the end of the budget to record the run (a few small Parquet files)
 RECORD_RESERVE = 0.3
 
@@ -225,20 +228,74 @@ class _AutoMetaBase(BaseEstimator):
         return frame
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Save the estimator with joblib (``joblib.load`` or :meth:`load` reads it back)."""
+        """Save the fitted estimator to ``path``: a signed pickle, written atomically.
+
+        The file is a pickle, and loading a pickle runs code named in it; so it is
+        signed with a key private to your account (:mod:`autometa._signing`), and
+        :meth:`load` refuses a file that this account's autometa did not write, or
+        that changed since, unless told to trust it. Read it back with :meth:`load`
+        (not ``joblib.load``).
+        """
+        import io
+
         import joblib
 
-        joblib.dump(self, path)
+        from autometa._signing import sign
+        from autometa.knowledge._io import atomic_write_bytes
+
+        buffer = io.BytesIO()
+        joblib.dump(self, buffer, compress=3)
+        payload = buffer.getvalue()
+        atomic_write_bytes(MODEL_MAGIC + sign(payload).encode() + b"\n" + payload, path)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> Any:
-        """Load an estimator saved with :meth:`save` (or ``joblib.dump``)."""
+    def load(cls, path: str | os.PathLike[str], *, trust: bool = False) -> Any:
+        """Load an estimator saved with :meth:`save`.
+
+        Parameters
+        ----------
+        path : path
+            The model file.
+        trust : bool, default=False
+            Load a file this account's autometa did not sign (written elsewhere,
+            by ``joblib.dump``, or changed since). Loading runs code from the file:
+            only for files whose source you trust.
+
+        Raises
+        ------
+        DataError
+            The file is missing, not a model file, truncated, or not signed by this
+            account (without ``trust``); or it holds something other than an
+            autometa estimator.
+        """
+        import io
+
         import joblib
 
-        model = joblib.load(path)
+        from autometa._signing import verify
+
+        name = os.fspath(path)
+        try:
+            data = open(path, "rb").read()
+        except OSError as exc:
+            raise DataError(f"Cannot read model file {name!r}: {exc.strerror or exc}.") from None
+        signed = data.startswith(MODEL_MAGIC)
+        payload = data
+        if signed:
+            head, _, payload = data[len(MODEL_MAGIC):].partition(b"\n")
+            signed = verify(payload, head.decode("ascii", "replace"))
+        if not signed and not trust:
+            what = ("was not written by autometa under this account, or was changed since"
+                    if data.startswith(MODEL_MAGIC) else "is not a model file signed by autometa")
+            raise DataError(f"{name!r} {what}: loading it would run code from it. If you trust its source, "
+                            "load it with trust=True (command line: --trust).")
+        try:
+            model = joblib.load(io.BytesIO(payload))
+        except Exception as exc:
+            raise DataError(f"{name!r} is not a readable autometa model (truncated or damaged: "
+                            f"{type(exc).__name__}).") from None
         if not isinstance(model, _AutoMetaBase):
-            raise DataError(f"{os.fspath(path)!r} does not hold an autometa model (found "
-                            f"{type(model).__name__}).")
+            raise DataError(f"{name!r} does not hold an autometa model (found {type(model).__name__}).")
         return model
 
 

@@ -99,7 +99,50 @@ def test_fit_dataframe_with_strings_and_save_load(tmp_path, small_table, fake_re
     model.save(path)
     loaded = AutoMetaClassifier.load(path)
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
-    assert joblib.load(path).leaderboard_.equals(model.leaderboard_)
+    assert loaded.leaderboard_.equals(model.leaderboard_)
+
+
+class _Planted:
+    """A pickle that would run a command when unpickled."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))
+
+
+def test_a_model_file_autometa_did_not_write_is_never_unpickled(tmp_path, small_table, monkeypatch):
+    from autometa.exceptions import DataError
+
+    monkeypatch.setenv("AUTOMETA_HOME", str(tmp_path / "home"))
+    marker = tmp_path / "ran"
+    evil = tmp_path / "evil.joblib"
+    joblib.dump(_Planted(marker), evil)
+    with pytest.raises(DataError, match="is not a model file signed by autometa: loading it would run code"):
+        AutoMetaClassifier.load(evil)
+    assert not marker.exists()
+    X, y = small_table
+    model = AutoMetaClassifier(time_budget=5, families=["linear"], n_trials=1, warm_start=False,
+                               record=False).fit(X, y)
+    path = tmp_path / "model.joblib"
+    model.save(path)
+    data = path.read_bytes()
+    path.write_bytes(data[:-10] + b"0123456789")  # changed after signing
+    with pytest.raises(DataError, match="was not written by autometa under this account, or was changed"):
+        AutoMetaClassifier.load(path)
+    path.write_bytes(data)
+    monkeypatch.setenv("AUTOMETA_HOME", str(tmp_path / "someone-else"))
+    with pytest.raises(DataError, match="was not written by autometa under this account"):
+        AutoMetaClassifier.load(path)
+    assert AutoMetaClassifier.load(path, trust=True).predict(X).shape == (len(X),)  # told to trust it
+    joblib.dump(model, tmp_path / "plain.joblib")
+    assert AutoMetaClassifier.load(tmp_path / "plain.joblib", trust=True).predict(X).shape == (len(X),)
+    (tmp_path / "cut.joblib").write_bytes(data[: len(data) // 2])
+    with pytest.raises(DataError, match="was not written by autometa|truncated"):
+        AutoMetaClassifier.load(tmp_path / "cut.joblib")
+    with pytest.raises(DataError, match="truncated or damaged"):
+        AutoMetaClassifier.load(tmp_path / "cut.joblib", trust=True)
 
 
 def test_fit_regression_by_target_name(no_recommend):

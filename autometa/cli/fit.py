@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p_fit.add_argument("--target", help="target column (files and tables)")
     p_fit.add_argument("--time-budget", type=float, default=60.0, metavar="S",
                        help="wall-clock seconds for the whole search (default: 60)")
-    p_fit.add_argument("--out", help="save the fitted model here (joblib)")
+    p_fit.add_argument("--out", help="save the fitted model here (a signed pickle; `autometa predict` reads it)")
     p_fit.add_argument("--metric", help="metric to optimise (default: balanced_accuracy / r2)")
     p_fit.add_argument("--storage", help="Optuna storage URL, e.g. sqlite:///study.db (resumable)")
     p_fit.add_argument("--study-name", help="study name in --storage (an existing one is resumed)")
@@ -33,8 +33,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p_fit.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p_fit.set_defaults(func=_fit)
 
-    p_pred = sub.add_parser("predict", help="predict a table with a model saved by `autometa fit`")
+    p_pred = sub.add_parser(
+        "predict", help="predict a table with a model saved by `autometa fit` (a model file is code: only files "
+                        "this account's autometa signed are loaded, unless --trust)")
     p_pred.add_argument("model", help="model file written by `autometa fit --out`")
+    p_pred.add_argument("--trust", action="store_true",
+                        help="load a model file this account did not write (loading runs code from it: only for "
+                             "files whose source you trust)")
     p_pred.add_argument("spec", metavar="FILE", help="CSV/TSV/Parquet path with the model's feature columns")
     p_pred.add_argument("--out", help="write the predictions to this CSV (default: stdout)")
     p_pred.add_argument("--proba", action="store_true", help="class probabilities (classifiers)")
@@ -59,6 +64,7 @@ def _fit(args: argparse.Namespace) -> int:
 
     if args.time_budget <= 0:
         raise DataError(f"--time-budget must be a number of seconds > 0. Got {args.time_budget:g}.")
+    _check_out(args.out)  # before the search, not after it
     start = time.perf_counter()  # reading the file comes out of the budget too
     task = load_task(args.spec, target=args.target)
     left = max(args.time_budget - (time.perf_counter() - start), 0.01)
@@ -93,6 +99,22 @@ def _fit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_out(out: str | None) -> None:
+    """An output path whose folder does not exist is a one-line error before any work."""
+    if not out:
+        return
+    from pathlib import Path
+
+    from autometa.exceptions import DataError
+
+    folder = Path(out).expanduser().resolve().parent
+    if not folder.is_dir():
+        raise DataError(f"--out {out!r}: the folder {str(folder)!r} does not exist. Create it first "
+                        f"(mkdir -p {folder}) or pick another path.")
+    if Path(out).is_dir():
+        raise DataError(f"--out {out!r} is a folder; give a file path such as {out.rstrip('/')}/model.joblib.")
+
+
 def _predict(args: argparse.Namespace) -> int:
     import numpy as np
     import pandas as pd
@@ -101,10 +123,8 @@ def _predict(args: argparse.Namespace) -> int:
     from autometa.exceptions import DataError
     from autometa.tasks import read_table
 
-    try:
-        model: Any = AutoMetaClassifier.load(args.model)
-    except (OSError, EOFError) as exc:
-        raise DataError(f"Cannot read model {args.model!r}: {exc}") from exc
+    _check_out(args.out)
+    model: Any = AutoMetaClassifier.load(args.model, trust=args.trust)
     table = read_table(args.spec)
     names = getattr(model, "feature_names_in_", None)
     if names is not None:
@@ -119,7 +139,9 @@ def _predict(args: argparse.Namespace) -> int:
     else:
         out = pd.DataFrame({"prediction": np.asarray(model.predict(table))})
     if args.out:
-        out.to_csv(args.out, index=False)
+        from autometa.knowledge._io import atomic_write_bytes
+
+        atomic_write_bytes(out.to_csv(index=False).encode(), args.out)
         console(stderr=True).print(f"{len(out)} predictions written to {args.out}")
     else:
         print(out.to_csv(index=False), end="")

@@ -10,24 +10,22 @@ Three places, tried in this order by :func:`~autometa.metalearn.fitted_learner`:
    the default learner is ready at install, with no fit on the user's machine;
 3. the **cache** (:func:`learner_dir`: ``<cache root>/metalearn``, see
    :func:`autometa._paths.cache_root`), shared by ``recommend``, ``fit`` and
-   ``warm_start``. Entries are written atomically and signed with an HMAC whose key
-   is private to the user (``$AUTOMETA_HOME/.cache-key``, mode 0600): a file
-   autometa did not write is never unpickled. The folder is pruned to
+   ``warm_start``. Entries are written atomically and signed
+   (:mod:`autometa._signing`): a file autometa did not write is never unpickled. The folder is pruned to
    ``$AUTOMETA_CACHE_MAX_MB`` megabytes (default 200), least recently used first.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import io
 import json
 import os
-import secrets
 from pathlib import Path
 from typing import Any
 
-from autometa._paths import autometa_home, cache_root
+from autometa._paths import cache_root
+from autometa._signing import sign, verify
 
 __all__ = ["SHIPPED_LEARNER", "base_fingerprint", "code_fingerprint", "learner_dir", "prune", "read",
            "read_shipped", "write", "write_shipped"]
@@ -90,36 +88,6 @@ def base_fingerprint(path: str | os.PathLike[str]) -> str:
 
 
 # -- the user's cache --------------------------------------------------------------------
-def _key_file() -> Path:
-    return autometa_home() / ".cache-key"
-
-
-def _secret() -> bytes:
-    """The user's cache-signing key, created on first use (mode 0600)."""
-    file = _key_file()
-    try:
-        return bytes.fromhex(file.read_text().strip())
-    except (OSError, ValueError):
-        pass
-    file.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    tmp = file.with_name(f".cache-key.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key)
-    try:
-        os.link(tmp, file)  # the first writer wins; everyone then reads its key
-    except FileExistsError:
-        pass
-    finally:
-        tmp.unlink(missing_ok=True)
-    return bytes.fromhex(file.read_text().strip())
-
-
-def _sign(data: bytes) -> str:
-    return hmac.new(_secret(), data, hashlib.sha256).hexdigest()
-
-
 def read(key: str) -> Any | None:
     """The object cached under ``key``, or None (missing, unsigned, tampered with, unreadable)."""
     import joblib
@@ -131,11 +99,8 @@ def read(key: str) -> Any | None:
         signature = sig.read_text().strip()
     except OSError:
         return None
-    try:
-        if not hmac.compare_digest(signature, _sign(data)):
-            return None  # not written by this user's autometa: never unpickled
-    except OSError:
-        return None
+    if not verify(data, signature):
+        return None  # not written by this user's autometa: never unpickled
     try:
         obj = joblib.load(io.BytesIO(data))
     except Exception:  # a stale entry (a library changed its pickles) is refitted, not fatal
@@ -159,7 +124,7 @@ def write(key: str, obj: Any) -> Path | None:
     file = learner_dir() / f"{key}.joblib"
     try:
         atomic_write_bytes(data, file)
-        atomic_write_bytes(_sign(data).encode(), file.with_suffix(".sig"))
+        atomic_write_bytes(sign(data).encode(), file.with_suffix(".sig"))
         prune(keep=file)
     except OSError:  # a read-only cache must not stop a recommendation
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import numpy as np
 import optuna
@@ -73,7 +74,24 @@ def test_bad_inputs(tmp_path, capsys, csv):
     code, _, err = run(capsys, "fit", csv, "--target", "y", "--time-budget", -5)
     assert code == 2 and "--time-budget must be" in err
     code, _, err = run(capsys, "predict", tmp_path / "missing.joblib", csv)
-    assert code == 2 and "Cannot read model" in err
+    assert code == 2 and "Cannot read model file" in err
+    start = time.perf_counter()  # a missing --out folder is said before the search, not after it
+    code, _, err = run(capsys, "fit", csv, "--target", "y", "--time-budget", 30, "--out", tmp_path / "no" / "m.joblib")
+    assert code == 2 and "does not exist" in err and time.perf_counter() - start < 5
+    code, _, err = run(capsys, "predict", tmp_path / "missing.joblib", csv, "--out", tmp_path / "no" / "p.csv")
+    assert code == 2 and "does not exist" in err
+
+
+def test_predict_refuses_a_model_file_it_did_not_write(tmp_path, capsys, csv, monkeypatch):
+    import joblib
+
+    monkeypatch.setenv("AUTOMETA_HOME", str(tmp_path / "home"))
+    evil = tmp_path / "evil.joblib"
+    joblib.dump({"not": "a model"}, evil)
+    code, _, err = run(capsys, "predict", evil, csv)
+    assert code == 2 and "would run code from it" in err and "--trust" in err
+    code, _, err = run(capsys, "predict", evil, csv, "--trust")
+    assert code == 2 and "does not hold an autometa model (found dict)" in err
 
 
 @pytest.mark.slow
