@@ -113,6 +113,25 @@ class AdaptedModel:
         return out.argmax(-1) if self.learner.kind_ == "classification" else out.squeeze(-1)
 
 
+def _load_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """A checkpoint's contents, read with ``weights_only=True``: tensors and plain containers, never code."""
+    import pickle
+
+    try:
+        # checkpoints written before the version was stored as a str hold a TorchVersion (a str subclass)
+        with torch.serialization.safe_globals([torch.torch_version.TorchVersion]):
+            state = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise DataError(f"No checkpoint at {os.fspath(path)!r}.") from None
+    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        raise DataError(f"{os.fspath(path)!r} is not an autometa MAML checkpoint, or holds more than tensors and "
+                        f"plain values (refused: loading it could run code from it): {first}") from None
+    if not isinstance(state, dict):
+        raise DataError(f"{os.fspath(path)!r} is not an autometa MAML checkpoint.")
+    return state
+
+
 class MetaLearner(ABC):
     """Meta-learning over few-shot task families, written with :mod:`torch.func`.
 
@@ -426,7 +445,7 @@ class MetaLearner(ABC):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise DataError(f"The {key!r} parameter of meta_train must be an int >= 1. Got {value!r}.")
         if resume and checkpoint is not None and Path(checkpoint).exists():
-            self._restore(torch.load(checkpoint, map_location="cpu", weights_only=False))
+            self._restore(_load_checkpoint(checkpoint))
         else:
             self.setup(family)
         if getattr(family, "device", "") is None and self.device_.type == "cuda":
@@ -576,7 +595,7 @@ class MetaLearner(ABC):
             "kind": self.kind_,
             "input_shape": list(self.input_shape_),
             "n_outputs": self.n_outputs_,
-            "torch": torch.__version__,
+            "torch": str(torch.__version__),  # a plain str: TorchVersion is no weights-only type
         }
 
     def save(self, path: str | os.PathLike[str]) -> Path:
@@ -618,7 +637,7 @@ class MetaLearner(ABC):
         """
         from autometa.maml._algorithms import ALGORITHMS
 
-        state = torch.load(path, map_location="cpu", weights_only=False)
+        state = _load_checkpoint(path)
         if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
             raise DataError(f"{path} is not an autometa MAML checkpoint.")
         klass = ALGORITHMS[state["algorithm"]] if cls is MetaLearner else cls
