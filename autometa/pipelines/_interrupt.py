@@ -103,6 +103,15 @@ def shielded() -> Iterator[None]:
         check_deadline()
 
 
+def _in_finaliser(frame: Any, depth: int = 8) -> bool:
+    """Whether ``frame`` (or one of its few callers) is an object's ``__del__``: no place to raise."""
+    while frame is not None and depth > 0:
+        if frame.f_code.co_name == "__del__":
+            return True
+        frame, depth = frame.f_back, depth - 1
+    return False
+
+
 @contextmanager
 def alarm(seconds: float, error: Callable[[], BaseException]) -> Iterator[None]:
     """Raise ``error()`` in this thread after ``seconds`` (at a safe point inside :func:`shielded` code).
@@ -123,6 +132,9 @@ def alarm(seconds: float, error: Callable[[], BaseException]) -> Iterator[None]:
     seconds = max(float(seconds), 1e-3)
 
     def handler(signum: int, frame: Any) -> None:
+        if _in_finaliser(frame):  # e.g. a LightGBM Booster collected here: raising would skip its free
+            signal.setitimer(signal.ITIMER_REAL, 0.005)  # try again in a moment
+            return
         on_alarm(error())
 
     previous = signal.signal(signal.SIGALRM, handler)

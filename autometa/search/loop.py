@@ -129,6 +129,9 @@ def _open_study(storage: Any, study_name: str | None, direction: str, seed: int 
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         sampler = optuna.samplers.TPESampler(seed=seed, multivariate=True, group=True)
     pruner = optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=0)
+    from autometa.search._storage import open_storage
+
+    storage = open_storage(storage)
     try:
         study = optuna.create_study(storage=storage, study_name=study_name,
                                     direction="maximize" if direction == "maximize" else "minimize",
@@ -524,6 +527,9 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
     space = conditional_space(kind, families)
 
     with _optuna_quiet(True):  # the progress bar, not per-trial log lines, shows the search
+        from autometa.search._storage import open_storage
+
+        storage = open_storage(storage)
         study = _open_study(storage, study_name, direction, random_state, kind, metric)
         n_before = len(study.get_trials(deepcopy=False))
         recs = pd.DataFrame()

@@ -90,3 +90,60 @@ def test_two_workers_share_one_sqlite_study(tmp_path: Path) -> None:
     # the shared queue was used by the workers (the other worker may sample a first trial or two while
     # the claimant is still enqueueing: those are ordinary trials, not lost nor duplicated)
     assert sum(bool(t.user_attrs.get("autometa_config_id")) for t in finished) >= N_TRIALS
+
+
+N_RACERS = 8
+
+
+def _racer(storage: str, worker: int, barrier: multiprocessing.synchronize.Barrier,
+           results: multiprocessing.queues.Queue) -> None:
+    """A worker started at the same instant as seven others on a database that does not exist yet."""
+    from autometa.search import run_search
+    from autometa.tasks import load_task
+
+    X, y = _data()
+    task = load_task(X, y=y)
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    barrier.wait(timeout=120)
+    result = run_search(task, time_budget=120, storage=storage, study_name="race", n_trials=2,
+                        families=["linear"], warm_start=False, random_state=worker)
+    results.put((worker, result.n_trials))
+
+
+@pytest.mark.slow  # eight processes importing autometa at once: ~30 s on two cores
+def test_eight_workers_started_at_once_on_a_new_sqlite_file(tmp_path: Path) -> None:
+    storage = f"sqlite:///{tmp_path / 'new.db'}"  # no schema made beforehand: the workers race to make it
+    ctx = multiprocessing.get_context("fork")
+    barrier, results = ctx.Barrier(N_RACERS), ctx.Queue()
+    procs = [ctx.Process(target=_racer, args=(storage, w, barrier, results)) for w in range(N_RACERS)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=300)
+    assert [p.exitcode for p in procs] == [0] * N_RACERS
+    ran = dict(results.get(timeout=5) for _ in range(N_RACERS))
+    assert sorted(ran) == list(range(N_RACERS))
+    trials = optuna.load_study(study_name="race", storage=storage).get_trials(deepcopy=False)
+    assert len(trials) == 2 * N_RACERS  # none lost
+    assert sorted(t.number for t in trials) == list(range(2 * N_RACERS))  # none duplicated
+    assert {t.state for t in trials} <= {TrialState.COMPLETE, TrialState.PRUNED}, [t.state for t in trials]
+
+
+def test_a_killed_workers_running_trial_is_failed_by_the_next(tmp_path: Path, monkeypatch) -> None:
+    import autometa.search._storage as storage_module
+    from autometa.search._storage import open_storage
+
+    monkeypatch.setattr(storage_module, "_OPENED", {})
+    monkeypatch.setattr(storage_module, "HEARTBEAT_INTERVAL", 1)
+    monkeypatch.setattr(storage_module, "GRACE_PERIOD", 1)
+    url = f"sqlite:///{tmp_path / 'hb.db'}"
+    storage = open_storage(url)
+    assert storage.heartbeat_interval == 1 and storage.grace_period == 1
+    study = optuna.create_study(storage=storage, study_name="hb")
+    dead = study.ask()  # a worker that started a trial, beat once, then was killed
+    storage.record_heartbeat(dead._trial_id)
+    import time
+
+    time.sleep(2.5)
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)  # the next worker's trial
+    assert study.trials[dead.number].state == TrialState.FAIL
