@@ -145,10 +145,10 @@ class _AutoMetaBase(BaseEstimator):
                     y = check_array(y, ensure_2d=False, dtype="numeric", input_name="y")
         else:
             if y is not None:
-                X, y = validate_data(self, X, y, reset=reset, ensure_all_finite="allow-nan", dtype="numeric",
+                X, y = validate_data(self, X, y, reset=reset, ensure_all_finite=False, dtype="numeric",
                                      y_numeric=self._kind_group == "regression")
             else:
-                X = validate_data(self, X, reset=reset, ensure_all_finite="allow-nan", dtype="numeric")
+                X = validate_data(self, X, reset=reset, ensure_all_finite=False, dtype="numeric")
             frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
         return frame, y
 
@@ -494,7 +494,7 @@ def fit(X: Any, y: Any, *, time_budget: float = 60.0, kind: str | None = None, m
     lookup = autometa._LAZY_IMPORTS.pop("fit", None)
     if lookup is not None and started - lookup[1] < 0.5:  # this call's lookup of autometa.fit imported us
         started = lookup[0]
-    from autometa.tasks import KINDS, infer_kind, load_task
+    from autometa.tasks import KINDS, load_task
 
     if kind is not None and kind not in KINDS:
         raise DataError(f"The 'kind' parameter of fit must be None or one of {', '.join(KINDS)}. Got {kind!r}.")
@@ -505,8 +505,12 @@ def fit(X: Any, y: Any, *, time_budget: float = 60.0, kind: str | None = None, m
     else:
         if y is None:
             raise DataError("fit requires y: the target values, or the name of the target column of X.")
-        if kind is None:
-            kind = infer_kind(y)
+        # the same checks and kind rule as every entry point (DataError naming what is wrong)
+        task = load_task(X, y=y, kind=kind)
+        kind = task.kind
+        if kind == "regression":
+            y = task.y.to_numpy()  # a target of numbers stored as text, converted (X stays as given: the
+            # model's feature names are the caller's columns, constant ones included)
     cls = AutoMetaRegressor if kind == "regression" else AutoMetaClassifier
     model = cls(time_budget=time_budget, metric=metric, storage=storage, study_name=study_name, n_jobs=n_jobs,
                 warm_start=warm_start, random_state=random_state, families=families, n_trials=n_trials,

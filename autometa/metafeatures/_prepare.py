@@ -58,10 +58,6 @@ KINDS: tuple[str, ...] = ("binary", "multiclass", "regression")
 #: fewer rows than this is refused: nothing statistical is defined on one row
 MIN_ROWS = 2
 
-#: an integer-valued numeric target with at most this many values is a class label
-_MAX_CLASSES_FOR_INT_TARGET = 20
-
-
 @dataclass
 class Prepared:
     """The base values of a :class:`~autometa.metafeatures._engine.Context`, and the rules applied."""
@@ -145,6 +141,13 @@ def _column_types(table: pd.DataFrame | np.ndarray, categorical: Any) -> np.ndar
             raise DataError(f"Column {label!r} has dtype {dtype}, which meta-features cannot describe; convert it "
                             "to numbers (e.g. days since a date) or drop it.")
         numeric = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+        if not numeric and isinstance(table, pd.DataFrame) and pd.api.types.is_object_dtype(dtype):
+            cells = table[label].dropna()
+            odd = cells.map(lambda v: isinstance(v, (list, dict, set, tuple, bytes)))
+            if bool(odd.any()):
+                value = cells[odd].iloc[0]
+                raise DataError(f"Column {label!r} holds {type(value).__name__} values such as {value!r}; each "
+                                "cell must be a number or a category label.")
         inferred.append(not numeric)
     mask = np.asarray(inferred, dtype=bool)
     if categorical is None:
@@ -191,14 +194,9 @@ def _target(y: Any, n: int, kind: str | None) -> tuple[np.ndarray, str]:
                         "drop those rows first.")
     numeric = pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype)
     if kind is None:
-        kind = "multiclass"
-        if numeric:
-            values = series.to_numpy(dtype=float)
-            integral = bool(np.all(np.isfinite(values)) and np.all(values == np.round(values)))
-            if not integral or series.nunique() > _MAX_CLASSES_FOR_INT_TARGET:
-                kind = "regression"
-        if kind != "regression":
-            kind = "binary" if series.nunique() <= 2 else "multiclass"
+        from autometa.tasks import infer_kind  # the one rule of every entry point
+
+        kind = infer_kind(series)
     elif kind not in KINDS:
         raise DataError(f"The 'kind' parameter must be one of {', '.join(map(repr, KINDS))} or None; got {kind!r}.")
     if kind == "regression":

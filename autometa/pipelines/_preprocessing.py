@@ -82,11 +82,27 @@ class ColumnsOfType:
         return [m == self.categorical for m in mask]
 
 
+#: numeric values are clipped to +-this (1e300 squared overflows to inf in scalers and models)
+MAX_ABS_VALUE = 1e15
+
+
 def to_float(X: Any) -> np.ndarray:
-    """Numeric columns as a float64 array, pandas missing values (``pd.NA``) as NaN."""
+    """Numeric columns as a float64 array: pandas missing values (``pd.NA``) and +-inf as NaN (missing),
+    magnitudes clipped to :data:`MAX_ABS_VALUE`.
+
+    Examples
+    --------
+    >>> to_float(np.array([[1.0, np.inf], [-1e300, 2.0]])).tolist()
+    [[1.0, nan], [-1000000000000000.0, 2.0]]
+    """
     if isinstance(X, pd.DataFrame):
-        return X.astype("float64").to_numpy(dtype=np.float64, na_value=np.nan)
-    return np.asarray(X, dtype=np.float64)
+        out = X.astype("float64").to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        out = np.asarray(X, dtype=np.float64)
+    if np.isfinite(out).all() and (out.size == 0 or np.abs(out).max() <= MAX_ABS_VALUE):
+        return out
+    with np.errstate(invalid="ignore"):
+        return np.clip(np.where(np.isinf(out), np.nan, out), -MAX_ABS_VALUE, MAX_ABS_VALUE)
 
 
 def to_str_object(X: Any) -> np.ndarray:

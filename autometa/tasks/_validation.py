@@ -121,6 +121,56 @@ def infer_kind(y: Any, *, warn: bool = True) -> str:
     return "regression"
 
 
+_DATE_LIKE = r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?$|^\d{1,2}:\d{2}(:\d{2})?$"
+_DECIMAL_COMMA = r"^[-+]?(\d{1,3}(\.\d{3})+|\d+),\d+$|^[-+]?\d+$"
+
+
+def _numbers_in_text(col: pd.Series, what: str, sample: int = 1000) -> pd.Series | None:
+    """``col`` as numbers when its text cells all hold numbers (a warning says so), else None.
+
+    Decimal-comma numbers (``"1,5"``, ``"1.234,5"``) are read as such, also with a
+    warning; dates and times stored as text raise :class:`DataError` (autometa models
+    numbers and categories, not dates). Columns that are not text are left alone.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     _numbers_in_text(pd.Series(["1.5", "2", None]), "x").tolist()
+    [1.5, 2.0, nan]
+    >>> _numbers_in_text(pd.Series(["a", "2"]), "x") is None
+    True
+    """
+    if not (pd.api.types.is_object_dtype(col.dtype) or pd.api.types.is_string_dtype(col.dtype)):
+        return None
+    values = col.dropna()
+    if not len(values) or not values.map(lambda v: isinstance(v, str)).all():
+        return None
+    text = values.astype(str).str.strip()
+    head = text.iloc[:sample]
+    if pd.to_numeric(head, errors="coerce").notna().all():
+        numbers = pd.to_numeric(text, errors="coerce")
+        if numbers.notna().all():
+            warnings.warn(f"{what} holds numbers stored as text (such as {values.iloc[0]!r}): read as numbers.",
+                          AutometaWarning, stacklevel=4)
+            return pd.to_numeric(col.astype(object).where(col.notna(), None).map(
+                lambda v: v.strip() if isinstance(v, str) else v), errors="coerce")
+        return None
+    if head.str.contains(",").any() and head.str.fullmatch(_DECIMAL_COMMA).all() \
+            and text.str.fullmatch(_DECIMAL_COMMA).all():
+        numbers = pd.to_numeric(text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
+        warnings.warn(f"{what} holds decimal-comma numbers (such as {values.iloc[0]!r}): read as numbers "
+                      f"({values.iloc[0]!r} = {float(numbers.iloc[0]):g}). Convert them yourself if they are something "
+                      "else.", AutometaWarning, stacklevel=4)
+        return numbers.reindex(col.index)
+    if head.str.fullmatch(_DATE_LIKE).all():
+        raise DataError(f"{what} holds dates or times stored as text (such as {values.iloc[0]!r}); autometa "
+                        "models numbers and categories. Convert it to numbers (e.g. days since a date, or year, "
+                        "month and weekday columns) or drop it.")
+    return None
+
+
 def infer_categorical(X: pd.DataFrame) -> list[bool]:
     """A column is categorical when its dtype is category, object, string or bool."""
     out = []
@@ -196,6 +246,12 @@ def validate(X: Any, y: Any, *, kind: str | None = None, categorical: Sequence[b
                 value = col.dropna()[bad].iloc[0]
                 raise DataError(f"Column {name!r} holds {type(value).__name__} values such as {value!r}; "
                                 "each cell must be a number or a category label.")
+        converted = _numbers_in_text(col, f"Column {str(name)!r}")
+        if converted is not None:
+            X[name] = converted
+    converted = _numbers_in_text(y, f"The target {str(y.name)!r}")
+    if converted is not None:
+        y = converted
 
     if kind is None:
         kind = infer_kind(y)

@@ -58,8 +58,23 @@ def test_kind_override() -> None:
 
 
 def test_regression_target_of_numeric_strings_is_converted() -> None:
-    task = load_task(_frame(label=["1.5", "2", "3", "4"]), target="label", kind="regression")
+    with pytest.warns(AutometaWarning, match="numbers stored as text"):
+        task = load_task(_frame(label=["1.5", "2", "3", "4"]), target="label", kind="regression")
     assert task.y.tolist() == [1.5, 2.0, 3.0, 4.0]
+    with pytest.warns(AutometaWarning, match="numbers stored as text"):
+        assert load_task(_frame(label=["1.5", "2", "3", "4"]), target="label").kind == "regression"
+
+
+def test_numbers_dates_and_decimal_commas_stored_as_text() -> None:
+    with pytest.warns(AutometaWarning, match="Column 'n' holds numbers stored as text"):
+        task = load_task(_frame(n=["1", "2.5", None, "4"]), target="label")
+    assert task.X["n"].dtype == np.float64 and task.categorical == [False, True, False]
+    with pytest.warns(AutometaWarning, match="decimal-comma numbers .*'1,5' = 1.5"):
+        task = load_task(_frame(n=["1,5", "2", "1.234,5", "4"]), target="label")
+    assert task.X["n"].tolist() == [1.5, 2.0, 1234.5, 4.0]
+    with pytest.raises(DataError, match="Column 'd' holds dates or times stored as text .*'2021-03-04'"):
+        load_task(_frame(d=["2021-03-04", "2021-03-05", "2021-04-01", "2022-01-01"]), target="label")
+    assert load_task(_frame(c=["1", "x", "2", "3"]), target="label").categorical == [False, True, True]
 
 
 # -- categorical -----------------------------------------------------------
