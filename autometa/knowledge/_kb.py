@@ -93,7 +93,18 @@ class KnowledgeBase:
 
             shipped = cls.load(default_path(), strict=strict)
             user = UserKnowledgeBase()
-            return combine(shipped, user.load()) if user.exists() else shipped
+            if not user.exists():
+                return shipped
+            try:
+                return combine(shipped, user.load())
+            except (KnowledgeBaseError, OSError, ValueError, KeyError) as exc:  # yours is damaged; ours is not
+                import warnings
+
+                from autometa.exceptions import AutometaWarning
+
+                warnings.warn(f"Your knowledge base was left out: {exc} Loaded the shipped base alone; move "
+                              f"{user.path} away to start a new one.", AutometaWarning, stacklevel=2)
+                return shipped
         path = Path(path) if path is not None else default_path()
         if not path.is_dir():
             raise KnowledgeBaseError(f"No knowledge base at {path}: the folder does not exist. Build one with "

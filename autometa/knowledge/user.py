@@ -201,13 +201,33 @@ class RecordReport:
     skipped: dict[str, int] = field(default_factory=dict)
 
 
+def _study_key(study: Any) -> str:
+    """A study's name and where it lives: studies of one name in two storages are two studies.
+
+    The storage is named by a hash of its URL (which may hold a password); an
+    in-memory study by its name alone (autometa's are unique).
+
+    Examples
+    --------
+    >>> import optuna
+    >>> _study_key(optuna.create_study(study_name="s"))
+    's'
+    """
+    storage = getattr(study, "_storage", None)
+    storage = getattr(storage, "_backend", storage)  # a cache around a database; a journal's file
+    url = getattr(storage, "url", None) or getattr(storage, "_file_path", None)
+    if url is None:
+        return str(study.study_name)
+    return f"{study.study_name}@{hashlib.sha256(str(url).encode()).hexdigest()[:8]}"
+
+
 def _as_trials(study_or_trials: Any) -> tuple[list[Any], str, dict[str, Any], str | None]:
     """``(trials, study key, study user attrs, direction)`` of a Study or a list of FrozenTrials."""
     import optuna
 
     if isinstance(study_or_trials, optuna.Study):
         study = study_or_trials
-        return (list(study.get_trials(deepcopy=False)), str(study.study_name), dict(study.user_attrs),
+        return (list(study.get_trials(deepcopy=False)), _study_key(study), dict(study.user_attrs),
                 study.direction.name.lower())
     if isinstance(study_or_trials, Iterable) and not isinstance(study_or_trials, (str, bytes, Mapping)):
         trials = list(study_or_trials)

@@ -82,7 +82,13 @@ def with_user_runs(table: pd.DataFrame, learner: Any, task: Any, user_path: Path
     group = group_of(task.kind)
     try:
         user = _user_base(user_path)
-    except Exception:  # a damaged user base must not stop a recommendation
+    except Exception as exc:  # a damaged user base must not stop a recommendation
+        import warnings
+
+        from autometa.exceptions import AutometaWarning
+
+        warnings.warn(f"Your recorded runs were left out: {exc} (the shipped knowledge base was used alone). "
+                      f"Move {user_path} away to start a new one.", AutometaWarning, stacklevel=3)
         return table
     copies = _near_copies(learner, task, user, group)
     if copies.empty:

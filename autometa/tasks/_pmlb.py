@@ -9,6 +9,7 @@ calls counts "discrete"), ``continuous`` and ``ordinal`` features are numeric.
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,29 @@ def _read_tsv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh, delimiter="\t"))
 
 
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]*$")
+
+
+def check_dataset_name(name: str, where: str = "a PMLB dataset name") -> str:
+    """``name`` when it names one folder (letters, digits, ``_ . + -``; no ``/``, no ``..``), else DataError.
+
+    Dataset names become paths (the data directory's folders, a knowledge build's
+    files): a name such as ``../../x`` would read or write outside them.
+
+    Examples
+    --------
+    >>> check_dataset_name("1027_ESL")
+    '1027_ESL'
+    >>> check_dataset_name("../../etc")
+    Traceback (most recent call last):
+    autometa.exceptions.DataError: '../../etc' is not a valid PMLB dataset name: ...
+    """
+    if not isinstance(name, str) or not _SAFE_NAME.match(name) or ".." in name:
+        raise DataError(f"{name!r} is not a valid {where.replace('a ', '', 1)}: names are one folder's name "
+                        "(letters, digits, '_', '.', '+', '-'), never a path such as '../x'.")
+    return name
+
+
 def pmlb_index(root: Path) -> dict[str, dict[str, Any]]:
     """Name -> info (kind, rows, features, family, source) for every dataset under ``root``.
 
@@ -38,6 +62,7 @@ def pmlb_index(root: Path) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     if (root / "index.tsv").exists():
         for r in _read_tsv(root / "index.tsv"):
+            check_dataset_name(r["name"], f"dataset name in {root / 'index.tsv'}")
             n_values = int(r["n_target_values"])
             kind = "regression" if r["task"] == "regression" else ("binary" if n_values == 2 else "multiclass")
             out[r["name"]] = {"name": r["name"], "kind": kind, "rows": int(r["n_rows"]),
@@ -62,7 +87,7 @@ def _feature_types(meta_path: Path) -> tuple[dict[str, str], str | None]:
 
 def read_pmlb(root: Path, name: str) -> tuple[pd.DataFrame, pd.Series, list[bool], dict[str, Any]]:
     """Read dataset ``name``: ``(X, y, categorical, metadata)``."""
-    path = root / name / f"{name}.tsv.gz"
+    path = root / check_dataset_name(name) / f"{name}.tsv.gz"
     if not path.exists():
         import difflib
 

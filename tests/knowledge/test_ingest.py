@@ -175,3 +175,20 @@ def test_recorded_runs_join_without_a_refit_and_refit_on_request(home: Path, tmp
     after = fitted_learner("average_rank")
     assert any(d.startswith("user-A-") for d in after.data_["classification"].datasets)
     assert fits.count("AverageRank") == 1  # the refit's; the next call loaded it from the cache
+
+
+def test_a_study_of_the_same_name_in_another_storage_adds_rather_than_replaces(home: Path, tmp_path: Path) -> None:
+    X, y = _dataset_a()
+    space = {"classifier": CategoricalDistribution(["RandomForest", "SVC"]), "C": FloatDistribution(1e-3, 1e3, log=True)}
+    for i, db in enumerate(("one.db", "two.db")):
+        study = optuna.create_study(storage=f"sqlite:///{tmp_path / db}", study_name="s", direction="maximize")
+        study.add_trial(create_trial(params={"classifier": "SVC", "C": 1.0 + i}, distributions=space, value=0.7))
+    user = UserKnowledgeBase()
+    user.ingest_study(f"sqlite:///{tmp_path / 'one.db'}", "s", X, y)
+    user.ingest_study(f"sqlite:///{tmp_path / 'two.db'}", "s", X, y)
+    ev = user.load().evaluations
+    assert len(ev) == 2 and ev["study"].nunique() == 2
+    assert all(key.startswith("s@") for key in ev["study"])
+    # ingesting the first storage's study again replaces its own rows only (idempotent)
+    user.ingest_study(f"sqlite:///{tmp_path / 'one.db'}", "s", X, y)
+    assert len(user.load().evaluations) == 2
