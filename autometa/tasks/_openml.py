@@ -19,9 +19,13 @@ import pandas as pd
 
 from autometa.exceptions import DataError, require
 
-__all__ = ["OPENML_CACHE_ENV", "load_openml"]
+__all__ = ["OPENML_CACHE_ENV", "OPENML_TIMEOUT_ENV", "load_openml"]
 
 OPENML_CACHE_ENV = "AUTOMETA_OPENML_CACHE"
+OPENML_TIMEOUT_ENV = "AUTOMETA_OPENML_TIMEOUT"
+DEFAULT_TIMEOUT = 120.0  # seconds for the whole download; each request waits at most 30 s for an answer
+CONNECT_TIMEOUT = 10.0
+READ_TIMEOUT = 30.0
 
 # openml's configuration is module-global; calls that change and restore it must not interleave.
 _CONFIG_LOCK = threading.Lock()
@@ -70,15 +74,80 @@ def _network_errors(openml: Any) -> tuple[type[BaseException], ...]:
     )
 
 
-def _fetch(openml: Any, dataset_id: int, cache_root: str) -> Any:
+def _resolve_timeout(timeout: float | None) -> float:
+    if timeout is None:
+        raw = os.environ.get(OPENML_TIMEOUT_ENV) or DEFAULT_TIMEOUT
+        try:
+            timeout = float(raw)
+        except ValueError:
+            raise DataError(f"{OPENML_TIMEOUT_ENV} must be a number of seconds. Got {raw!r}.") from None
+    if not timeout > 0:
+        raise DataError(f"The 'timeout' parameter of load_openml must be a positive number of seconds. "
+                        f"Got {timeout!r}.")
+    return float(timeout)
+
+
+class _RequestTimeouts:
+    """Give every ``requests`` call without a time-out one (openml sets none: a server that
+    accepts the connection and never answers would hold the call for ever)."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = (min(CONNECT_TIMEOUT, timeout), min(READ_TIMEOUT, timeout))
+
+    def __enter__(self) -> None:
+        import requests
+
+        self._saved = requests.Session.request
+        saved, default = self._saved, self.timeout
+
+        def request(session: Any, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+            if kwargs.get("timeout") is None:
+                kwargs["timeout"] = default
+            return saved(session, method, url, *args, **kwargs)
+
+        requests.Session.request = request  # type: ignore[method-assign]
+
+    def __exit__(self, *exc: object) -> None:
+        import requests
+
+        requests.Session.request = self._saved  # type: ignore[method-assign]
+
+
+def _within(seconds: float, what: str, call: Any) -> Any:
+    """``call()`` in a daemon thread, given up on (DataError) after ``seconds``.
+
+    A transfer that keeps trickling bytes defeats per-request time-outs; the whole
+    download is bounded here. The abandoned thread ends with its socket.
+    """
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = call()
+        except BaseException as exc:  # handed to the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, name="autometa-openml", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        raise DataError(f"{what} took more than {seconds:g} s and was given up. Try again later, or raise "
+                        f"{OPENML_TIMEOUT_ENV} (seconds).")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def _fetch(openml: Any, dataset_id: int, cache_root: str, timeout: float = DEFAULT_TIMEOUT) -> Any:
     """``openml.datasets.get_dataset`` with data, mapping openml's failures to :class:`DataError`."""
     try:
-        return openml.datasets.get_dataset(
-            dataset_id,
-            download_data=True,
-            download_qualities=False,
-            download_features_meta_data=False,
-        )
+        with _RequestTimeouts(timeout):
+            return _within(timeout, f"Downloading OpenML dataset {dataset_id}", lambda: openml.datasets.get_dataset(
+                dataset_id,
+                download_data=True,
+                download_qualities=False,
+                download_features_meta_data=False,
+            ))
     except openml.exceptions.OpenMLPrivateDatasetError as exc:
         raise DataError(f"OpenML dataset {dataset_id} is private: {exc}") from exc
     except openml.exceptions.OpenMLServerException as exc:
@@ -121,6 +190,7 @@ def load_openml(
     *,
     cache_dir: str | os.PathLike[str] | None = None,
     target: str | None = None,
+    timeout: float | None = None,
 ) -> tuple[pd.DataFrame, pd.Series, dict[str, Any]]:
     """Load OpenML dataset ``dataset_id`` through the ``openml`` package and its local cache.
 
@@ -134,6 +204,10 @@ def load_openml(
         is configured with. openml's global configuration is restored before returning.
     target : str, optional
         Column to predict; defaults to the dataset's default target attribute.
+    timeout : float, optional
+        Seconds the download may take in all (default: ``AUTOMETA_OPENML_TIMEOUT``, else
+        120); each request waits at most 10 s to connect and 30 s for an answer. A
+        dataset already in the cache is read without going online.
 
     Returns
     -------
@@ -151,7 +225,8 @@ def load_openml(
     ------
     DataError
         If the id is not a positive integer; the dataset is neither cached nor
-        downloadable (fails within seconds when offline); the server refuses it; or
+        downloadable (fails within seconds when offline, within ``timeout`` when the
+        server does not answer); the server refuses it; or
         the target is missing or not a single column.
     NotInstalledError
         If ``openml`` is not installed (``pip install 'autometa[openml]'``).
@@ -163,6 +238,7 @@ def load_openml(
     ('credit-g', (1000, 20))
     """
     dataset_id = _check_dataset_id(dataset_id)
+    timeout = _resolve_timeout(timeout)
     root = _resolve_cache_dir(cache_dir)
     openml = require("openml", extra="openml")
     config = openml.config
@@ -176,7 +252,7 @@ def load_openml(
             # all; "robot" would be minutes); one attempt is enough to know.
             config.set_retry_policy(saved["retry_policy"], 1)
             cache_root = str(config.get_config_as_dict()["cachedir"])
-            dataset = _fetch(openml, dataset_id, cache_root)
+            dataset = _fetch(openml, dataset_id, cache_root, timeout)
 
             default_target = dataset.default_target_attribute or None
             chosen = target if target is not None else default_target

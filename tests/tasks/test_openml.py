@@ -257,3 +257,67 @@ def test_restores_openml_config_after_success(tmp_path: Path) -> None:
     load_openml(DATASET_ID, cache_dir=tmp_path)
 
     assert openml.config.get_config_as_dict() == before
+
+
+@pytest.fixture
+def silent_server(monkeypatch: pytest.MonkeyPatch):
+    """A server that accepts connections and never answers."""
+    import socket
+    import threading
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        sock.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(sock.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    monkeypatch.setattr(openml.config, "server", f"http://127.0.0.1:{sock.getsockname()[1]}/api/v1/xml")
+    yield
+    stop.set()
+    thread.join()
+    for conn in held:
+        conn.close()
+    sock.close()
+
+
+@pytest.mark.usefixtures("silent_server")
+@pytest.mark.parametrize("how", ["argument", "environment"])
+def test_a_server_that_never_answers_is_given_up_within_the_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    kwargs: dict[str, Any] = {"cache_dir": tmp_path / "cache"}
+    if how == "argument":
+        kwargs["timeout"] = 1.5
+    else:
+        monkeypatch.setenv("AUTOMETA_OPENML_TIMEOUT", "1.5")
+    start = time.perf_counter()
+    with pytest.raises(DataError) as caught:
+        load_openml(31, **kwargs)
+    elapsed = time.perf_counter() - start
+    assert elapsed < 5.0, f"gave up after {elapsed:.1f} s"
+    assert "OpenML dataset 31" in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_a_transfer_that_outlasts_the_timeout_is_given_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a download that keeps going (each request answered, the whole too slow) is bounded as a whole
+    monkeypatch.setattr(openml.datasets, "get_dataset", lambda *a, **k: time.sleep(30))
+    start = time.perf_counter()
+    with pytest.raises(DataError, match="took more than 1 s and was given up.*AUTOMETA_OPENML_TIMEOUT"):
+        load_openml(31, cache_dir=tmp_path, timeout=1)
+    assert time.perf_counter() - start < 3.0
+
+
+@pytest.mark.parametrize("timeout", [0, -1, float("nan")])
+def test_bad_timeout(timeout: float) -> None:
+    with pytest.raises(DataError, match="'timeout' parameter of load_openml"):
+        load_openml(31, timeout=timeout)
