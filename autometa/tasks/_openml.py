@@ -105,7 +105,7 @@ class _RequestTimeouts:
                 kwargs["timeout"] = default
             return saved(session, method, url, *args, **kwargs)
 
-        requests.Session.request = request  # type: ignore[method-assign]
+        requests.Session.request = request  # type: ignore[method-assign,assignment]
 
     def __exit__(self, *exc: object) -> None:
         import requests
