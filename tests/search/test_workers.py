@@ -57,9 +57,6 @@ def _worker(storage: str, worker: int, barrier: multiprocessing.synchronize.Barr
 @pytest.mark.slow  # two processes importing autometa and fitting: ~15 s on a busy 2-core machine
 def test_two_workers_share_one_sqlite_study(tmp_path: Path) -> None:
     storage = f"sqlite:///{tmp_path / 'shared.db'}"
-    # the database's tables are made once, before the workers (two processes creating Optuna's schema in
-    # one new SQLite file at the same instant collide; the README's recipe does the same step)
-    optuna.storages.RDBStorage(storage)
     ctx = multiprocessing.get_context("fork")
     barrier, results = ctx.Barrier(N_WORKERS), ctx.Queue()
     procs = [ctx.Process(target=_worker, args=(storage, w, barrier, results)) for w in range(N_WORKERS)]
