@@ -9,6 +9,7 @@ Python function. Bad input exits with code 2 and a one-line reason on stderr.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import sys
 from collections.abc import Sequence
@@ -64,6 +65,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("autometa: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # a full disk, a folder that went away, a permission: one line, not a traceback
+        where = f" ({exc.filename})" if exc.filename and str(exc.filename) not in str(exc.strerror) else ""
+        hint = "; free some space and run again" if exc.errno == errno.ENOSPC else ""
+        print(f"autometa: error: {exc.strerror or exc}{where}{hint}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

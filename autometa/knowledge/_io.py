@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["atomic_write_parquet", "atomic_write_json", "atomic_write_bytes", "file_lock"]
+__all__ = ["atomic_write_parquet", "atomic_write_json", "atomic_write_bytes", "file_lock", "remove_stale_temporaries"]
 
 
 def _umask() -> int:
@@ -21,6 +21,12 @@ def _umask() -> int:
 
 
 def _atomic(path: Path, write: Any) -> None:
+    """Write through ``write(tmp)`` to a temporary file beside ``path``, then rename it over ``path``.
+
+    On any failure (a full disk, an interruption) the temporary file is removed and
+    ``path`` is as it was; an ``OSError`` names ``path``. A ``kill -9`` may leave a
+    ``.NAME.*.tmp`` file, which :func:`remove_stale_temporaries` clears.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
@@ -30,10 +36,22 @@ def _atomic(path: Path, write: Any) -> None:
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes files 0600; give them what open() would
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.errno is not None:  # name the file the caller asked for
+            raise OSError(exc.errno, f"could not write {path}: {exc.strerror}; it was left as it was",
+                          str(path)) from exc
         raise
+
+
+def remove_stale_temporaries(folder: Path) -> None:
+    """Remove the temporary files of writers that were killed (call it holding the folder's lock)."""
+    for tmp in Path(folder).glob(".*.tmp"):
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
 
 
 def atomic_write_parquet(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:

@@ -40,7 +40,12 @@ import pandas as pd
 
 from autometa._paths import autometa_home, user_knowledge_path
 from autometa.exceptions import DataError, KnowledgeBaseError
-from autometa.knowledge._io import atomic_write_json, atomic_write_parquet, file_lock
+from autometa.knowledge._io import (
+    atomic_write_json,
+    atomic_write_parquet,
+    file_lock,
+    remove_stale_temporaries,
+)
 from autometa.knowledge._kb import KnowledgeBase
 from autometa.knowledge._schema import (
     CLASSIFICATION_METRICS,
@@ -316,8 +321,12 @@ class UserKnowledgeBase:
         evaluations = evaluations if evaluations is not None else _empty("evaluations")
         metafeatures = metafeatures if metafeatures is not None else pd.DataFrame(
             {"dataset": pd.Series([], dtype=str)})
-        # a writer killed between two files may leave rows a later file does not name yet
-        evaluations = evaluations[evaluations["config_id"].isin(configurations["config_id"])]
+        # a writer killed between two files leaves rows that a later file does not name yet: the
+        # datasets table is written last, so a run is recorded once its row is there, and not before
+        committed = set(datasets["dataset"])
+        evaluations = evaluations[evaluations["config_id"].isin(configurations["config_id"])
+                                  & evaluations["dataset"].isin(committed)]
+        metafeatures = metafeatures[metafeatures["dataset"].isin(committed)]
         manifest = {"schema_version": SCHEMA_VERSION, **manifest, "origin": USER_ORIGIN}
         return KnowledgeBase(datasets, metafeatures, configurations, evaluations.reset_index(drop=True),
                              manifest, self.path)
@@ -441,6 +450,10 @@ class UserKnowledgeBase:
                now: str) -> None:
         """One consistent update, under the lock; each file replaced atomically, datasets last."""
         self.path.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(self.path)  # a writer killed mid-write leaves its temporary file
+        old_ds = self._read("datasets")
+        # rows of a writer killed before it wrote the datasets table were never recorded: drop them
+        committed = set(old_ds["dataset"]) if old_ds is not None else set()
         if new_cfgs:
             configs = pd.concat([old_cfg, pd.DataFrame(new_cfgs)], ignore_index=True)
             atomic_write_parquet(configs.sort_values("config_id").reset_index(drop=True),
@@ -451,14 +464,16 @@ class UserKnowledgeBase:
         old_mf = self._read("metafeatures")
         mf = pd.DataFrame([mf_row])
         if old_mf is not None:
-            mf = pd.concat([old_mf[old_mf["dataset"] != dataset], mf], ignore_index=True)
+            old_mf = old_mf[old_mf["dataset"].isin(committed - {dataset})]
+            mf = pd.concat([old_mf, mf], ignore_index=True)
         atomic_write_parquet(mf.sort_values("dataset").reset_index(drop=True), self.path / FILES["metafeatures"])
 
         old_ev = self._read("evaluations")
         new_ev = pd.DataFrame(rows, columns=[*COLUMNS["evaluations"], *_EVAL_EXTRA])
         if old_ev is not None:
             # recording a study again replaces its rows: the call is idempotent
-            keep = ~((old_ev["dataset"] == dataset) & (old_ev["study"] == study_key))
+            keep = ~((old_ev["dataset"] == dataset) & (old_ev["study"] == study_key)) & old_ev["dataset"].isin(
+                committed)
             new_ev = pd.concat([old_ev[keep], new_ev], ignore_index=True) if len(new_ev) else old_ev[keep]
         new_ev = new_ev.sort_values(["dataset", "config_id", "study", "trial"], kind="stable")
         # repeated trials of one configuration are its "folds": the mean over them is its score
@@ -466,7 +481,6 @@ class UserKnowledgeBase:
         new_ev["trial"] = new_ev["trial"].astype("int64")
         atomic_write_parquet(new_ev.reset_index(drop=True), self.path / FILES["evaluations"])
 
-        old_ds = self._read("datasets")
         studies = 1
         if old_ds is not None and dataset in set(old_ds["dataset"]):
             studies = int(new_ev.loc[new_ev["dataset"] == dataset, "study"].nunique())
