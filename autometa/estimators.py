@@ -26,7 +26,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d, validate_data
 
-from autometa.exceptions import DataError
+from autometa.exceptions import AutometaWarning, DataError
 
 __all__ = ["SKIPPED_CHECKS", "AutoMetaClassifier", "AutoMetaRegressor", "fit"]
 
@@ -85,7 +85,8 @@ def _record_run(task: Any, study: Any, metric: str) -> str | None:
             mf = task.metafeatures(**RECORD_EXTRACTION)
         UserKnowledgeBase().record(task, study, metric=metric, metafeatures=mf)
     except Exception as exc:  # recording helps later runs; it must never fail this one
-        return f"not recorded in the user knowledge base ({type(exc).__name__}: {exc}); record=False skips it"
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else f"{type(exc).__name__}: {exc}"
+        return f"not recorded in your knowledge base ({reason}); record=False skips recording"
     return None
 
 
@@ -181,6 +182,7 @@ class _AutoMetaBase(BaseEstimator):
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
         frame, y = self._check_X(X, y, reset=True)
+        self._numeric_columns = [str(c) for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
         if len(frame) < 2:
             raise ValueError(f"{type(self).__name__} needs at least 2 samples; got n_samples = {len(frame)}.")
         if self._kind_group == "classification":
@@ -217,15 +219,16 @@ class _AutoMetaBase(BaseEstimator):
         self.notes_ = result.notes
         if recording:
             note = _record_run(task, result.study, result.metric)
-            if note:
+            if note:  # the model is fine; the user should still know their run taught autometa nothing
                 self.notes_ = [*self.notes_, note]
+                warnings.warn(f"This run was {note}.", AutometaWarning, stacklevel=3)
         self.search_seconds_ = budget.elapsed()
         return self
 
     def _frame(self, X: Any) -> pd.DataFrame:
         check_is_fitted(self, "best_pipeline_")
         frame, _ = self._check_X(X, reset=False)
-        return frame
+        return _numeric_as_fitted(frame, getattr(self, "_numeric_columns", []))
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Save the fitted estimator to ``path``: a signed pickle, written atomically.
@@ -417,6 +420,26 @@ class AutoMetaClassifier(ClassifierMixin, _AutoMetaBase):
         """Predicted class labels."""
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
+
+
+def _numeric_as_fitted(frame: pd.DataFrame, numeric: list[str]) -> pd.DataFrame:
+    """Columns that were numbers at fit time, as numbers: text that reads as a number is one; other
+    text is a one-line DataError naming the column, the value and the fix."""
+    changed = {}
+    for column in numeric:
+        if column not in frame.columns or pd.api.types.is_numeric_dtype(frame[column]):
+            continue
+        values = frame[column]
+        text = values.astype("string").str.strip()
+        numbers = pd.to_numeric(text.replace("", pd.NA), errors="coerce")
+        bad = values.notna() & (text != "") & numbers.isna()
+        if bad.any():
+            row = bad.to_numpy().nonzero()[0][0]
+            raise DataError(f"Column {column!r} held numbers when the model was fitted, but row {row} holds "
+                            f"{values.iloc[row]!r}. Give numbers there (or leave the cell empty: missing values "
+                            "are allowed).")
+        changed[column] = numbers.astype(float)
+    return frame.assign(**changed) if changed else frame
 
 
 class AutoMetaRegressor(RegressorMixin, _AutoMetaBase):

@@ -149,6 +149,13 @@ class KnowledgeBase:
         unknown_cfg = sorted(set(ev["config_id"]) - set(self.configurations.index))
         if unknown_cfg:
             raise KnowledgeBaseError(f"evaluations name configuration(s) not in the portfolio: {unknown_cfg[:5]}.")
+        if "kind" in self.datasets.columns:
+            kinds = self.datasets["kind"]
+            bad = kinds[~kinds.isin(list(PRIMARY_METRIC))]
+            if len(bad):
+                where = f"{self.path / FILES['datasets']}: " if self.path is not None else ""
+                raise KnowledgeBaseError(f"{where}dataset {bad.index[0]!r} has kind {bad.iloc[0]!r}; a kind is one "
+                                         f"of {', '.join(PRIMARY_METRIC)}. Rebuild or repair the table.")
         cov = self.coverage()
         if unknown_ds:
             cov["unfinished_datasets"] = unknown_ds
