@@ -294,8 +294,7 @@ def validate(X: Any, y: Any, *, kind: str | None = None, categorical: Sequence[b
 
     dropped: list[str] = []
     if drop_constant:
-        nunique = X.nunique(dropna=True)
-        constant = [str(c) for c in X.columns if nunique[c] <= 1]
+        constant = _constant_columns(X)
         if constant and len(constant) == X.shape[1]:
             raise DataError("Every feature column is constant or entirely missing "
                             f"({_preview(constant)}): there is nothing to learn from.")
@@ -307,3 +306,35 @@ def validate(X: Any, y: Any, *, kind: str | None = None, categorical: Sequence[b
             X = X.loc[:, keep]
             dropped = constant
     return X, y, kind, categorical, dropped
+
+
+def _constant_columns(X: pd.DataFrame) -> list[str]:
+    """Names of the columns with at most one distinct non-missing value.
+
+    Numeric columns are compared by their minimum and maximum (no hashing: 200,000 x
+    100 numbers take a fraction of ``DataFrame.nunique``'s time); others by their
+    first non-missing value.
+
+    Examples
+    --------
+    >>> _constant_columns(pd.DataFrame({"a": [1.0, 1.0], "b": [1.0, 2.0], "c": ["x", None], "d": [None, None]}))
+    ['a', 'c', 'd']
+    """
+    constant: list[str] = []
+    numeric = [c for c in X.columns if pd.api.types.is_numeric_dtype(X[c]) and not pd.api.types.is_bool_dtype(X[c])]
+    if numeric:
+        values = X[numeric].to_numpy(dtype=float, na_value=np.nan)
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing column
+            low, high = np.nanmin(values, axis=0), np.nanmax(values, axis=0)
+        flat = set(np.asarray(numeric, dtype=object)[~(low < high)].tolist())
+    else:
+        flat = set()
+    for column in X.columns:
+        if column in flat:
+            constant.append(str(column))
+        elif column not in numeric:
+            present = X[column].dropna()
+            if len(present) == 0 or bool((present == present.iloc[0]).all()):
+                constant.append(str(column))
+    return constant
