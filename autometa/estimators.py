@@ -53,6 +53,7 @@ _RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "n_folds": (_is_int(2), "an int >= 2"),
     "verbose": (lambda v: bool(isinstance(v, (bool, int, np.integer)) and v >= 0), "a bool or an int >= 0"),
     "record": (lambda v: v is None or isinstance(v, (bool, np.bool_)), "None or a bool"),
+    "ensemble": (lambda v: isinstance(v, (bool, np.bool_)), "a bool"),
 }
 
 
@@ -101,7 +102,7 @@ class _AutoMetaBase(BaseEstimator):
                  study_name: str | None = None, n_jobs: int = 1, warm_start: bool = True,
                  random_state: int | None = None, families: list[str] | None = None,
                  n_trials: int | None = None, n_folds: int = 3, verbose: int = 0,
-                 record: bool | None = None) -> None:
+                 record: bool | None = None, ensemble: bool = True) -> None:
         self.time_budget = time_budget
         self.metric = metric
         self.storage = storage
@@ -114,6 +115,7 @@ class _AutoMetaBase(BaseEstimator):
         self.n_folds = n_folds
         self.verbose = verbose
         self.record = record
+        self.ensemble = ensemble
 
     # ----------------------------------------------------------------- checks
     def _check_params(self) -> None:
@@ -202,7 +204,8 @@ class _AutoMetaBase(BaseEstimator):
                             study_name=self.study_name, n_jobs=self.n_jobs, warm_start=bool(self.warm_start),
                             random_state=self.random_state, families=self.families, n_trials=self.n_trials,
                             n_folds=self.n_folds, progress=bool(self.verbose), owner=type(self).__name__,
-                            budget=budget, final_reserve=RECORD_RESERVE if recording else 0.0)
+                            budget=budget, final_reserve=RECORD_RESERVE if recording else 0.0,
+                            ensemble=bool(self.ensemble))
         self.best_pipeline_ = result.pipeline
         self.best_family_ = result.family
         self.best_params_ = result.params
@@ -215,7 +218,7 @@ class _AutoMetaBase(BaseEstimator):
         self.n_trials_ = result.n_trials
         self.n_validated_ = result.n_validated
         self.final_model_ = result.final_model
-        self.validated_ = result.final_model in ("refit", "refit on a sample", "fold model")
+        self.validated_ = result.final_model in ("refit", "refit on a sample", "fold model", "ensemble")
         self.notes_ = result.notes
         if recording:
             note = _record_run(task, result.study, result.metric)
@@ -345,13 +348,20 @@ class AutoMetaClassifier(ClassifierMixin, _AutoMetaBase):
         base (:class:`~autometa.knowledge.user.UserKnowledgeBase`), so later
         recommendations learn from this run. Default: yes, unless the environment
         variable ``AUTOMETA_RECORD`` is ``0``.
+    ensemble : bool, default=True
+        The final model is a weighted average of trials chosen by greedy ensemble
+        selection with replacement over their out-of-fold predictions (Caruana et
+        al. 2004), refitted on all rows within the budget; ``False``: the best trial
+        alone. The leaderboard's ``ensemble_weight`` column gives the weights.
 
     Attributes
     ----------
     classes_ : ndarray
         The class labels.
-    best_pipeline_ : sklearn.pipeline.Pipeline
-        The best configuration refitted on all the data (on labels ``0..n_classes-1``).
+    best_pipeline_ : sklearn.pipeline.Pipeline or Ensemble
+        The final model (on labels ``0..n_classes-1``): the best configuration
+        refitted on all the data, or an :class:`~autometa.search.ensemble.Ensemble`
+        of refitted trials.
     best_family_, best_params_, best_score_ : str, dict, float
         The best configuration and its mean cross-validated score.
     leaderboard_ : DataFrame
@@ -369,7 +379,8 @@ class AutoMetaClassifier(ClassifierMixin, _AutoMetaBase):
         How the final model was made: ``"refit"`` (on all rows), ``"refit on a
         sample"`` (an SVM whose refit on all rows would overrun), ``"fold model"``
         (the best trial's model from its last fold, when a refit would not finish in
-        time), ``"unvalidated"`` or ``"fallback"``.
+        time), ``"ensemble"`` (several refitted trials, weights in ``leaderboard_``),
+        ``"unvalidated"`` or ``"fallback"``.
     notes_ : list of str
         Everything that went differently from the plan, in words.
     n_features_in_, feature_names_in_ : int, ndarray
@@ -475,7 +486,8 @@ class AutoMetaRegressor(RegressorMixin, _AutoMetaBase):
 def fit(X: Any, y: Any, *, time_budget: float = 60.0, kind: str | None = None, metric: str | None = None,
         storage: Any = None, study_name: str | None = None, n_jobs: int = 1, warm_start: bool = True,
         random_state: int | None = None, families: list[str] | None = None, n_trials: int | None = None,
-        n_folds: int = 3, verbose: int = 0, record: bool | None = None) -> AutoMetaClassifier | AutoMetaRegressor:
+        n_folds: int = 3, verbose: int = 0, record: bool | None = None,
+        ensemble: bool = True) -> AutoMetaClassifier | AutoMetaRegressor:
     """Find and fit a good pipeline for ``(X, y)`` within ``time_budget`` seconds.
 
     Parameters
@@ -492,7 +504,7 @@ def fit(X: Any, y: Any, *, time_budget: float = 60.0, kind: str | None = None, m
         (up to 30 distinct values) are classes; fractional numbers, whole numbers
         stored as floats and integers with more distinct values are regression. The
         rule warns when it is close to its threshold.
-    metric, storage, study_name, n_jobs, warm_start, random_state, families, n_trials, n_folds, verbose, record
+    metric, storage, study_name, n_jobs, warm_start, random_state, families, n_trials, n_folds, verbose, record, ensemble
         See :class:`AutoMetaClassifier` (``record=False``: do not record this run in your
         knowledge base).
 
@@ -537,6 +549,6 @@ def fit(X: Any, y: Any, *, time_budget: float = 60.0, kind: str | None = None, m
     cls = AutoMetaRegressor if kind == "regression" else AutoMetaClassifier
     model = cls(time_budget=time_budget, metric=metric, storage=storage, study_name=study_name, n_jobs=n_jobs,
                 warm_start=warm_start, random_state=random_state, families=families, n_trials=n_trials,
-                n_folds=n_folds, verbose=verbose, record=record)
+                n_folds=n_folds, verbose=verbose, record=record, ensemble=ensemble)
     model._started_at = started
     return model.fit(X, y)

@@ -451,8 +451,8 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
                random_state: int | None = None, families: Sequence[str] | None = None,
                n_trials: int | None = None, n_folds: int = 3, n_warm: int = 10, learner: Any = "default",
                knowledge_base: Any = None, progress: bool = False, owner: str = "fit",
-               budget: Budget | None = None, final_reserve: float = 0.0) -> SearchResult:
-    """Search pipelines for ``task`` within ``time_budget`` seconds and refit the best.
+               budget: Budget | None = None, final_reserve: float = 0.0, ensemble: bool = True) -> SearchResult:
+    """Search pipelines for ``task`` within ``time_budget`` seconds and refit the best (or an ensemble).
 
     Parameters
     ----------
@@ -495,6 +495,11 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
         ``time_budget`` seconds starting now.
     final_reserve : float, default=0
         Seconds kept back at the end for the caller (recording the run).
+    ensemble : bool, default=True
+        Build the final model by greedy ensemble selection with replacement over
+        the completed trials' out-of-fold predictions (:mod:`autometa.search.ensemble`),
+        its members refitted on all rows within the budget; ``False``, or when the
+        selection keeps one trial, the best trial alone.
 
     Returns
     -------
@@ -531,7 +536,6 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
 
         storage = open_storage(storage)
         study = _open_study(storage, study_name, direction, random_state, kind, metric)
-        n_before = len(study.get_trials(deepcopy=False))
         recs = pd.DataFrame()
         if warm_start and _claim_warm_start(study, storage):
             from autometa.search.warm_start import warm_start as enqueue
@@ -547,7 +551,7 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
             study.set_user_attr(_ATTR + "warm_start", {"enqueued": int(min(n_warm, len(recs))),
                                                        "by": f"{socket.gethostname()}:{os.getpid()}"})
         objective = _Objective(task, y, n_classes, folds, families, metric, seed, budget,
-                               reserve=final_reserve)
+                               reserve=final_reserve, ensemble=ensemble)
         with SearchProgress(budget.seconds, enabled=progress, metric=metric) as bar:
             _optimize(study, objective, budget, n_trials, n_jobs, bar)
             board = leaderboard(study)
@@ -555,11 +559,13 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
                        family=objective.family, note="refitting the best")
             family, params, pipeline, how = _final_model(task, y, n_classes, board, recs, objective, families,
                                                          budget, seed, notes, final_reserve, time_budget)
+            if ensemble and how == "refit":
+                pipeline, board, how = _ensemble(task, y, n_classes, board, objective, pipeline, budget, seed,
+                                                 notes, final_reserve)
             bar.update(elapsed=budget.elapsed(), trials=len(objective.durations), best=objective.best,
                        family=objective.family, note="done")
-    trials = [t for t in study.get_trials(deepcopy=False) if t.number >= n_before]
-    n_run = sum(t.state != TrialState.WAITING for t in trials)
-    n_valid = sum(t.state == TrialState.COMPLETE for t in trials)
+    # this call's own trials (on a shared study, other workers' trials and numbers interleave with them)
+    n_run, n_valid = len(objective.durations), objective.n_complete
     return SearchResult(study=study, family=family, params=params, pipeline=pipeline, leaderboard=board,
                         recommendations=recs, metric=metric, kind=kind, elapsed=budget.elapsed(),
                         n_trials=max(n_run, 0), notes=notes, n_validated=n_valid, final_model=how)
@@ -587,6 +593,29 @@ def _describe(task: Any, budget: Budget) -> None:
             pass
 
 
+#: cells (rows x columns) a second of the unstoppable step before a boosting family's first round can be
+#: stopped: LightGBM's Dataset binning (133,000 x 100 took 2.8-3.2 s on one core), HistGradientBoosting's
+#: binning and first iteration (1.6 s); a fold that would start it with less time left is not started
+SETUP_CELLS_PER_SECOND: dict[str, float] = {"lightgbm": 4e6, "hist_gradient_boosting": 8e6}
+SETUP_MARGIN = 1.5
+#: the search keeps back this much more than the best's refit for the other members of an ensemble
+ENSEMBLE_REFIT_SHARE = 1.0
+#: share of what is left that ensemble selection itself may take
+ENSEMBLE_SELECTION_SHARE = 0.1
+
+
+def _oof_predictions(model: Any, X: pd.DataFrame, n_classes: int | None) -> np.ndarray:
+    """A fold model's predictions for the ensemble: class probabilities in the encoded order, or values."""
+    from autometa.knowledge._evaluate import _scores
+
+    if n_classes is None:
+        return np.asarray(model.predict(X), dtype=float)
+    proba, _ = _scores(model, X, n_classes)
+    if proba is None:
+        proba = np.eye(n_classes)[np.asarray(model.predict(X), dtype=int)]
+    return proba
+
+
 class _Objective:
     """Cross-validates one suggested pipeline per call, within the budget; keeps the best trial's last fold model.
 
@@ -595,10 +624,11 @@ class _Objective:
     """
 
     def __init__(self, task: Any, y: np.ndarray, n_classes: int | None, folds: list[Any], families: list[str],
-                 metric: str, seed: int, budget: Budget, reserve: float = 0.0) -> None:
+                 metric: str, seed: int, budget: Budget, reserve: float = 0.0, ensemble: bool = False) -> None:
         import threading
 
         from autometa.knowledge import GREATER_IS_BETTER
+        from autometa.search.ensemble import OutOfFold
 
         self.task, self.X, self.y, self.n_classes, self.folds = task, task.X, y, n_classes, folds
         self.families, self.metric, self.seed, self.budget = families, metric, seed, budget
@@ -606,16 +636,22 @@ class _Objective:
         self.sign = 1.0 if GREATER_IS_BETTER[metric] else -1.0
         self.extra_reserve = reserve
         self.durations: list[float] = []
+        self.n_complete = 0
         self.best: float | None = None
         self.family: str | None = None
         self.fold_fit = 0.0
         self.kept: tuple[int, float, Any] | None = None  # (trial number, score, last fold's fitted model)
         self._lock = threading.Lock()
+        self.oof = (OutOfFold(len(y), n_classes, greater_is_better=bool(GREATER_IS_BETTER[metric]))
+                    if ensemble else None)
 
     def reserve(self) -> float:
-        """Seconds kept back for the final refit (and the caller's ``final_reserve``)."""
-        return self.extra_reserve + refit_reserve(self.family, self.fold_fit, len(self.folds[0][0]), len(self.y),
-                                                  self.budget.seconds)
+        """Seconds kept back for the final refit (and the caller's ``final_reserve``).
+
+        With an ensemble, twice the best's refit: time for other members' refits.
+        """
+        refit = refit_reserve(self.family, self.fold_fit, len(self.folds[0][0]), len(self.y), self.budget.seconds)
+        return self.extra_reserve + refit * (1.0 + ENSEMBLE_REFIT_SHARE * (self.oof is not None))
 
     def __call__(self, trial: optuna.Trial) -> float:
         from autometa.knowledge._evaluate import score_predictions
@@ -636,9 +672,11 @@ class _Objective:
                     raise optuna.TrialPruned(f"{family} is expected to take {expected:.3g} s per fold, "
                                              "more than the time budget left")
         model = None
+        oof = self.oof.new() if self.oof is not None else None
         for step, (train, test) in enumerate(self.folds):
             left = budget.remaining(self.reserve())
-            if left <= 0:
+            setup = SETUP_MARGIN * len(train) * X.shape[1] / SETUP_CELLS_PER_SECOND.get(family, math.inf)
+            if left <= 0 or setup > left:  # a fit whose first, unstoppable step would end past the budget
                 trial.set_user_attr(_ATTR + "status", "budget")
                 raise optuna.TrialPruned("time budget spent")
             model = get_family(family).build(params, self.task.kind, categorical=self.categorical,
@@ -651,6 +689,8 @@ class _Objective:
                         model.fit(X.iloc[train], y[train])
                         fit_seconds.append(time.perf_counter() - start)
                         value = score_predictions(model, X.iloc[test], y[test], self.n_classes)[self.metric]
+                        if oof is not None:
+                            oof[test] = _oof_predictions(model, X.iloc[test], self.n_classes)
             except BudgetExceeded:
                 trial.set_user_attr(_ATTR + "status", "budget")
                 raise optuna.TrialPruned("time budget spent") from None
@@ -671,11 +711,14 @@ class _Objective:
         with self._lock:
             if self.kept is None or self.sign * mean > self.sign * self.kept[1]:
                 self.kept = (trial.number, mean, model)
+        if oof is not None and self.oof is not None:
+            self.oof.add(trial.number, mean, oof)
         return mean
 
     def callback(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
         if trial.datetime_start and trial.datetime_complete:
             self.durations.append((trial.datetime_complete - trial.datetime_start).total_seconds())
+        self.n_complete += trial.state == TrialState.COMPLETE
         if trial.state == TrialState.COMPLETE and trial.value is not None:
             if self.best is None or self.sign * trial.value > self.sign * self.best:
                 self.best, self.family = trial.value, trial.params.get(FAMILY_PARAM)
@@ -718,6 +761,26 @@ def _fallback_model(kind: str) -> Any:
     return DummyRegressor() if kind == "regression" else DummyClassifier(strategy="prior")
 
 
+#: with no trial finished, the first recommendation is fitted when its expected fit takes at most this share
+#: of what is left (else on a sample of the rows that does, of at least this many rows; the time limit still
+#: applies, and the fallback follows when even that does not finish)
+UNVALIDATED_SHARE = 0.5
+UNVALIDATED_MIN_ROWS = 200
+
+
+def _fallback(task: Any, y: np.ndarray, classification: bool, budget: Budget, family: str, params: dict[str, Any],
+              notes: list[str], validated: bool) -> tuple[str, dict[str, Any], Any, str]:
+    """The class prior or the mean, said in a note and a warning."""
+    model = _fallback_model(task.kind)
+    model.fit(task.X, y)
+    msg = (f"No configuration could be {'refitted' if validated else 'validated or fitted'} within the time "
+           f"budget of {budget.seconds:g} s; the model predicts the "
+           f"{'class prior' if classification else 'mean'}. Give a larger time_budget.")
+    notes.append(msg)
+    warnings.warn(msg, AutometaWarning, stacklevel=5)
+    return family, params, model, "fallback"
+
+
 def _final_model(task: Any, y: np.ndarray, n_classes: int | None, board: pd.DataFrame, recs: pd.DataFrame,
                  objective: _Objective, families: list[str], budget: Budget, seed: int, notes: list[str],
                  final_reserve: float, time_budget: float) -> tuple[str, dict[str, Any], Any, str]:
@@ -749,6 +812,24 @@ def _final_model(task: Any, y: np.ndarray, n_classes: int | None, board: pd.Data
         kept = None
     left = budget.remaining(final_reserve)
     pipeline = get_family(family).build(params, kind, categorical=list(task.categorical), random_state=seed)
+    sample = None
+    if not validated:  # nothing measured its fit here: the meta-learner's estimate decides the rows
+        expected = float(recs["expected_fit_seconds"].iloc[0]) if len(recs) and "expected_fit_seconds" in recs else None
+        setup = SETUP_MARGIN * len(y) * X.shape[1] / SETUP_CELLS_PER_SECOND.get(family, math.inf)
+        if expected is None or not math.isfinite(expected) or setup > expected:
+            expected = setup if setup > 0 else expected  # the meta-learner's estimate, or the setup's if longer
+        n = len(y)
+        if expected is not None and math.isfinite(expected) and expected > UNVALIDATED_SHARE * left:
+            # a few hundred rows fit in milliseconds: tried under the time limit even when little is left
+            n = max(int(len(y) * UNVALIDATED_SHARE * max(left, 0.0) / expected), UNVALIDATED_MIN_ROWS)
+        if n < len(y):
+            sample = np.sort(np.random.default_rng(seed).choice(len(y), n, replace=False))
+            if classification:
+                missing = np.setdiff1d(np.unique(y), y[sample])
+                extra = np.array([int(np.flatnonzero(y == c)[0]) for c in missing], dtype=int)
+                sample = np.sort(np.concatenate([sample, extra]))
+            notes.append(f"The {family} configuration's fit on all {len(y)} rows was expected to take {expected:.3g} "
+                         f"s, more than the {max(left, 0):.3g} s left: it was fitted on a random {len(sample)} rows.")
     if kept is not None and fold_seconds is not None and math.isfinite(fold_seconds):
         ratio = len(y) / max(len(objective.folds[0][0]), 1)
         growth = refit_growth(family, len(objective.folds[0][0]), len(y)) if family in UNSTOPPABLE_FIT else ratio
@@ -758,8 +839,9 @@ def _final_model(task: Any, y: np.ndarray, n_classes: int | None, board: pd.Data
                          "budget: the model is the best trial's own, fitted during cross-validation on all rows "
                          "but one fold's.")
             return family, params, kept[2], "fold model"
-    rows = _refit_rows(pipeline, family, X, y, left, seed, classification, notes,
-                       fold_seconds=fold_seconds if validated else None, fold_rows=len(objective.folds[0][0]))
+    rows = sample if sample is not None else _refit_rows(
+        pipeline, family, X, y, left, seed, classification, notes, fold_seconds=fold_seconds if validated else None,
+        fold_rows=len(objective.folds[0][0]))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -777,14 +859,7 @@ def _final_model(task: Any, y: np.ndarray, n_classes: int | None, board: pd.Data
             return family, params, kept[2], "fold model"
         pipeline = None
     if pipeline is None:
-        model = _fallback_model(kind)
-        model.fit(X, y)
-        msg = (f"No configuration could be {'refitted' if validated else 'validated or fitted'} within the time "
-               f"budget of {budget.seconds:g} s; the model predicts the "
-               f"{'class prior' if classification else 'mean'}. Give a larger time_budget.")
-        notes.append(msg)
-        warnings.warn(msg, AutometaWarning, stacklevel=4)
-        return family, params, model, "fallback"
+        return _fallback(task, y, classification, budget, family, params, notes, validated)
     if not validated:
         msg = (f"No trial finished within the time budget of {budget.seconds:g} s; the "
                f"{'first recommended' if len(recs) else 'default'} {family} configuration was fitted without "
@@ -793,3 +868,77 @@ def _final_model(task: Any, y: np.ndarray, n_classes: int | None, board: pd.Data
         warnings.warn(msg, AutometaWarning, stacklevel=4)
         return family, params, pipeline, "unvalidated"
     return family, params, pipeline, "refit" if rows is None else "refit on a sample"
+
+
+def _ensemble(task: Any, y: np.ndarray, n_classes: int | None, board: pd.DataFrame, objective: _Objective,
+              best: Any, budget: Budget, seed: int, notes: list[str],
+              final_reserve: float) -> tuple[Any, pd.DataFrame, str]:
+    """The refitted best (``best``) joined by the trials greedy ensemble selection picks, within the budget.
+
+    Returns ``(model, leaderboard with an ensemble_weight column, how)``; ``how`` is
+    ``"ensemble"`` when at least two members were refitted, else ``"refit"`` with
+    ``best`` unchanged. A member whose refit is expected not to finish in what is left
+    is dropped (and the weights renormalised); so is one whose refit fails.
+    """
+    from autometa.knowledge import GREATER_IS_BETTER
+    from autometa.pipelines import get_family
+    from autometa.search.ensemble import Ensemble, ensemble_selection, fast_score
+
+    board = board.assign(ensemble_weight=0.0)
+    if objective.oof is None or not len(board):
+        return best, board, "refit"
+    candidates = objective.oof.best_first()
+    best_trial = int(board["trial"].iloc[0])
+    if len(candidates) < 2 or candidates[0][0] != best_trial:
+        board.loc[board.index[0], "ensemble_weight"] = 1.0
+        return best, board, "refit"
+    deadline = time.perf_counter() + ENSEMBLE_SELECTION_SHARE * max(budget.remaining(final_reserve), 0.0)
+    metric = objective.metric
+    try:
+        weights, _ = ensemble_selection([p.astype(float) for _, _, p in candidates],
+                                        lambda pred: fast_score(metric, y, pred, n_classes),
+                                        greater_is_better=bool(GREATER_IS_BETTER[metric]), deadline=deadline)
+    except Exception as exc:  # the single best is a fine answer
+        notes.append(f"Ensemble selection failed ({type(exc).__name__}: {exc}); the best trial is the model.")
+        board.loc[board.index[0], "ensemble_weight"] = 1.0
+        return best, board, "refit"
+    rows = {int(t): i for i, t in enumerate(board["trial"])}
+    members, kept_weights, names, dropped = [], [], [], 0
+    ratio = len(y) / max(len(objective.folds[0][0]), 1)
+    order = sorted((i for i in range(len(candidates)) if weights[i] > 0), key=lambda i: (-weights[i], i))
+    for i in order:
+        trial = candidates[i][0]
+        if trial == best_trial:
+            members.append(best)
+        else:
+            row = board.iloc[rows[trial]]
+            family, params = str(row["family"]), dict(row["params"])
+            fold_seconds = float(row["fit_seconds"]) if pd.notna(row["fit_seconds"]) else 0.0
+            growth = refit_growth(family, len(objective.folds[0][0]), len(y)) if family in UNSTOPPABLE_FIT else ratio
+            left = budget.remaining(final_reserve)
+            if 1.3 * fold_seconds * growth > left:
+                dropped += 1
+                continue
+            model = get_family(family).build(params, task.kind, categorical=list(task.categorical),
+                                             random_state=seed)
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    with time_limit(max(left, 0.05)):
+                        model.fit(task.X, y)
+            except Exception:  # out of time (BudgetExceeded) or failing on all rows: leave it out
+                dropped += 1
+                continue
+            members.append(model)
+        kept_weights.append(weights[i])
+        names.append(f"trial {trial}")
+    if dropped:
+        notes.append(f"{dropped} ensemble member(s) could not be refitted within the time budget and were left "
+                     "out; the weights of the others were renormalised.")
+    if len(members) < 2:
+        board.loc[board.index[0], "ensemble_weight"] = 1.0
+        return best, board, "refit"
+    total = float(np.sum(kept_weights))
+    for name, weight in zip(names, kept_weights, strict=True):
+        board.loc[board.index[rows[int(name.split()[1])]], "ensemble_weight"] = weight / total
+    return Ensemble(members, kept_weights, n_classes=n_classes, names=names), board, "ensemble"

@@ -73,7 +73,7 @@ def test_two_workers_share_one_sqlite_study(tmp_path: Path) -> None:
     # nothing lost: each worker ran its N_TRIALS (optimize's n_trials counts a worker's own trials),
     # and every one of them is in the study; n_trials_ of a worker counts the shared study's new trials
     assert len(finished) == N_WORKERS * N_TRIALS
-    assert all(n >= N_TRIALS for n in ran.values())
+    assert all(n >= N_TRIALS for n in ran.values()), ran
     assert not [t for t in trials if t.state == TrialState.RUNNING]
     # nothing duplicated: distinct numbers, and no enqueued configuration ran twice
     assert sorted(t.number for t in trials) == list(range(len(trials)))
