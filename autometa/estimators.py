@@ -71,7 +71,7 @@ MODEL_MAGIC = b"AUTOMETA-MODEL 1\n"
 RECORD_RESERVE = 0.3
 
 
-def _record_run(task: Any, study: Any, metric: str) -> str | None:
+def _record_run(task: Any, study: Any, metric: str, seconds: float | None = None) -> str | None:
     """Record the task and its trials in the user knowledge base; a note when it could not.
 
     The meta-features are those the recommendation computed (the default task
@@ -83,7 +83,8 @@ def _record_run(task: Any, study: Any, metric: str) -> str | None:
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            mf = task.metafeatures(**RECORD_EXTRACTION)
+            # within what is left of the budget (what the extractor does not reach is recorded as missing)
+            mf = task.metafeatures(**RECORD_EXTRACTION, **({} if seconds is None else {"time_budget": max(seconds, 0.05)}))
         UserKnowledgeBase().record(task, study, metric=metric, metafeatures=mf)
     except Exception as exc:  # recording helps later runs; it must never fail this one
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else f"{type(exc).__name__}: {exc}"
@@ -221,7 +222,7 @@ class _AutoMetaBase(BaseEstimator):
         self.validated_ = result.final_model in ("refit", "refit on a sample", "fold model", "ensemble")
         self.notes_ = result.notes
         if recording:
-            note = _record_run(task, result.study, result.metric)
+            note = _record_run(task, result.study, result.metric, seconds=budget.remaining() - RECORD_RESERVE / 2)
             if note:  # the model is fine; the user should still know their run taught autometa nothing
                 self.notes_ = [*self.notes_, note]
                 warnings.warn(f"This run was {note}.", AutometaWarning, stacklevel=3)
