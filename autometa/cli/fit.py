@@ -27,6 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p_fit.add_argument("--n-jobs", type=int, default=1, help="trials in parallel (default: 1)")
     p_fit.add_argument("--families", nargs="+", help="only these pipeline families")
     p_fit.add_argument("--no-warm-start", action="store_true", help="do not start from recommendations")
+    p_fit.add_argument("--no-ensemble", action="store_true",
+                       help="the best trial alone as the final model (default: an ensemble of trials)")
     p_fit.add_argument("--seed", type=int, help="random seed")
     p_fit.add_argument("--top", type=int, default=10, help="leaderboard rows shown (default: 10)")
     p_fit.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -70,19 +72,21 @@ def _fit(args: argparse.Namespace) -> int:
     left = max(args.time_budget - (time.perf_counter() - start), 0.01)
     model = autometa.fit(task.X, task.y, kind=task.kind, time_budget=left, metric=args.metric, storage=args.storage,
                          study_name=args.study_name, n_jobs=args.n_jobs, warm_start=not args.no_warm_start,
-                         random_state=args.seed, families=args.families, verbose=0 if args.quiet or args.json else 1)
+                         random_state=args.seed, families=args.families, verbose=0 if args.quiet or args.json else 1,
+                         ensemble=not args.no_ensemble)
     if args.out:
         model.save(args.out)
     board = model.leaderboard_.head(args.top)
+    shown = [*_LEADERBOARD_SHOWN, *(["ensemble_weight"] if "ensemble_weight" in board else [])]
     summary = {"task": task.name, "kind": task.kind, "metric": model.metric_, "best_family": model.best_family_,
                "best_params": model.best_params_, "best_score": model.best_score_,
                "seconds": round(model.search_seconds_, 2), "trials": model.n_trials_,
                "validated_trials": model.n_validated_, "final_model": model.final_model_, "model": args.out,
                "notes": model.notes_}
     if args.json:
-        print_json({**summary, "leaderboard": board[[*_LEADERBOARD_SHOWN, "params"]].to_dict(orient="records")})
+        print_json({**summary, "leaderboard": board[[*shown, "params"]].to_dict(orient="records")})
         return 0
-    print_table(board[_LEADERBOARD_SHOWN], title=f"{task.name}: leaderboard by {model.metric_} "
+    print_table(board[shown], title=f"{task.name}: leaderboard by {model.metric_} "
                 f"({model.n_trials_} trials in {model.search_seconds_:.1f} s)", float_format="{:.4g}")
     err = console(stderr=True)
     for note in model.notes_:

@@ -829,7 +829,8 @@ def _final_model(task: Any, y: np.ndarray, n_classes: int | None, board: pd.Data
                 extra = np.array([int(np.flatnonzero(y == c)[0]) for c in missing], dtype=int)
                 sample = np.sort(np.concatenate([sample, extra]))
             notes.append(f"The {family} configuration's fit on all {len(y)} rows was expected to take {expected:.3g} "
-                         f"s, more than the {max(left, 0):.3g} s left: it was fitted on a random {len(sample)} rows.")
+                         f"s, more than half the {max(left, 0):.3g} s left: it was fitted on a random {len(sample)} "
+                         "rows.")
     if kept is not None and fold_seconds is not None and math.isfinite(fold_seconds):
         ratio = len(y) / max(len(objective.folds[0][0]), 1)
         growth = refit_growth(family, len(objective.folds[0][0]), len(y)) if family in UNSTOPPABLE_FIT else ratio

@@ -100,3 +100,17 @@ def test_demo_json(capsys, fake_recommend):
     assert code == 0, err
     summary = json.loads(out)
     assert summary["dataset"] == "iris" and summary["test_score"] > 0.8 and summary["leaderboard"]
+
+
+def test_fit_no_ensemble_and_the_ensemble_weights_in_json(tmp_path, capsys, csv, fake_recommend):
+    code, out, err = run(capsys, "fit", csv, "--target", "y", "--time-budget", 4, "--families", "linear", "knn",
+                         "--seed", 0, "--json", "--no-ensemble")
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["final_model"] == "refit" and "ensemble_weight" not in summary["leaderboard"][0]
+    code, out, err = run(capsys, "fit", csv, "--target", "y", "--time-budget", 4, "--families", "linear", "knn",
+                         "--seed", 0, "--json")
+    assert code == 0, err
+    summary = json.loads(out)
+    weights = [row["ensemble_weight"] for row in summary["leaderboard"]]
+    assert summary["final_model"] in ("ensemble", "refit") and 0 < sum(weights) <= 1 + 1e-9
