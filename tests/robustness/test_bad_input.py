@@ -82,6 +82,11 @@ CASES = [
     Case("lengths differ", lambda: autometa.fit(_X(), _y(79), **FAST), "error", "inconsistent numbers|same length"),
     Case("list cells", lambda: autometa.extract_metafeatures(_with("l", [[1, 2]] * 80), _y()), "error",
          "holds list values"),
+    Case("1e300 in meta-features (was an IndexError in sklearn's LDA)", lambda: autometa.extract_metafeatures(
+        _with("b", np.where(np.arange(80) % 3 == 0, 1e300, 1.0) * np.arange(80)), _y(), groups="all"), "ok",
+        check=lambda mf: mf["nr_inst"] == 80 and mf.notna().sum() > 50),
+    Case("a categorical column that is not in X", lambda: autometa.extract_metafeatures(
+        _X(), _y(), categorical=["zz"]), "error", "'categorical' entry 'zz' is not a column of X"),
     Case("a constant column, dropped in training, given again at predict time", lambda: autometa.fit(
         _with("k", 1.0), _y(), **FAST).predict(_with("k", 1.0)), "warn", "Dropping 1 constant",
         check=lambda p: len(p) == 80),
