@@ -28,7 +28,12 @@ import numpy as np
 import pandas as pd
 
 from autometa.exceptions import KnowledgeBaseError
-from autometa.knowledge._io import atomic_write_json, atomic_write_parquet, file_lock
+from autometa.knowledge._io import (
+    atomic_write_json,
+    atomic_write_parquet,
+    file_lock,
+    remove_stale_temporaries,
+)
 from autometa.knowledge._schema import FILES, SCHEMA_VERSION, Protocol
 
 __all__ = ["build_knowledge_base", "BuildReport", "score_chunk", "consolidate", "portfolio_hash",
@@ -462,6 +467,9 @@ def build_knowledge_base(out: str | os.PathLike[str], *, data_dir: str | os.Path
     if unknown:
         raise KnowledgeBaseError(f"Unknown dataset(s) {unknown[:5]} in {data_dir or '$AUTOMETA_DATA_DIR'}.")
     out.mkdir(parents=True, exist_ok=True)
+    with file_lock(out / ".lock"):  # the temporary files of a run killed mid-write
+        for folder in (out, out / PARTS, out / PARTS / CHUNKS):
+            remove_stale_temporaries(folder)
     _check_compatible(out, configurations, protocol)
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     atomic_write_parquet(configurations, out / FILES["configurations"])
