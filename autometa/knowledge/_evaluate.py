@@ -124,23 +124,37 @@ def _scores(model: Any, X: pd.DataFrame | np.ndarray, n_classes: int) -> tuple[n
     return full, is_proba
 
 
-def score_predictions(model: Any, X: pd.DataFrame | np.ndarray, y: np.ndarray, n_classes: int | None) -> dict[str, float]:
-    """Every metric of the task's kind for a fitted ``model`` on ``(X, y)``."""
+def predict_for_scoring(model: Any, X: pd.DataFrame | np.ndarray,
+                        n_classes: int | None) -> tuple[np.ndarray, np.ndarray | None, bool]:
+    """``(predictions, class scores or None, whether the scores are probabilities)``: one prediction pass
+    that :func:`score_arrays` scores and the search's out-of-fold store keeps."""
+    if n_classes is None:
+        return np.asarray(model.predict(X), dtype=float), None, False
+    pred = np.asarray(model.predict(X))
+    scores, is_proba = _scores(model, X, n_classes)
+    return pred, scores, is_proba
+
+
+def class_probabilities(pred: np.ndarray, scores: np.ndarray | None, n_classes: int) -> np.ndarray:
+    """The class scores, or, for a model without any, its predicted labels as one-hot rows."""
+    return scores if scores is not None else np.eye(n_classes)[np.asarray(pred, dtype=int)]
+
+
+def score_arrays(y: np.ndarray, pred: np.ndarray, scores: np.ndarray | None, is_proba: bool,
+                 n_classes: int | None) -> dict[str, float]:
+    """Every metric of the task's kind from :func:`predict_for_scoring`'s output."""
     from sklearn import metrics
 
     out: dict[str, float] = {}
     if n_classes is None:
-        pred = np.asarray(model.predict(X), dtype=float)
         out["r2"] = float(metrics.r2_score(y, pred)) if len(y) > 1 else np.nan
         out["rmse"] = float(np.sqrt(metrics.mean_squared_error(y, pred)))
         out["mae"] = float(metrics.mean_absolute_error(y, pred))
         return out
-    pred = np.asarray(model.predict(X))
     out["accuracy"] = float(metrics.accuracy_score(y, pred))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         out["balanced_accuracy"] = float(metrics.balanced_accuracy_score(y, pred))
-    scores, is_proba = _scores(model, X, n_classes)
     out["roc_auc"] = out["log_loss"] = np.nan
     if scores is not None:
         present = np.unique(y)
@@ -156,6 +170,11 @@ def score_predictions(model: Any, X: pd.DataFrame | np.ndarray, y: np.ndarray, n
         if is_proba:
             out["log_loss"] = float(metrics.log_loss(y, np.clip(scores, 1e-15, 1.0), labels=np.arange(n_classes)))
     return out
+
+
+def score_predictions(model: Any, X: pd.DataFrame | np.ndarray, y: np.ndarray, n_classes: int | None) -> dict[str, float]:
+    """Every metric of the task's kind for a fitted ``model`` on ``(X, y)``."""
+    return score_arrays(y, *predict_for_scoring(model, X, n_classes), n_classes)
 
 
 def _rows(X: pd.DataFrame | np.ndarray, index: np.ndarray) -> pd.DataFrame | np.ndarray:

@@ -197,16 +197,16 @@ class Ensemble:
         return f"Ensemble({parts})"
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        from autometa.knowledge._evaluate import _scores
+        from autometa.knowledge._evaluate import _scores, class_probabilities
 
         if self.n_classes is None:
             raise AttributeError("a regression ensemble has no predict_proba")
         total = np.zeros((len(X), self.n_classes))
         for weight, member in zip(self.weights, self.members, strict=True):
-            proba, _ = _scores(member, X, self.n_classes)
-            if proba is None:  # a member without scores votes with its labels
-                proba = np.eye(self.n_classes)[np.asarray(member.predict(X), dtype=int)]
-            total += weight * proba
+            scores, _ = _scores(member, X, self.n_classes)
+            # a member without scores votes with its labels (predicted only then)
+            labels = member.predict(X) if scores is None else np.empty(0)
+            total += weight * class_probabilities(labels, scores, self.n_classes)
         return total
 
     def predict(self, X: Any) -> np.ndarray:

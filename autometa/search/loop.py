@@ -404,6 +404,15 @@ def probe_fold_seconds(model: Any, family: str, X: pd.DataFrame, y: np.ndarray, 
     return (time.perf_counter() - start) * (len(train) / probe_rows) ** exponent
 
 
+def _sample_rows(y: np.ndarray, n: int, seed: int, classification: bool) -> np.ndarray:
+    """``n`` random rows, sorted; a classification sample keeps at least one row of every class."""
+    rows = np.random.default_rng(seed).choice(len(y), n, replace=False)
+    if classification:
+        missing = np.setdiff1d(np.unique(y), y[rows])
+        rows = np.concatenate([rows, [int(np.flatnonzero(y == c)[0]) for c in missing]]).astype(int)
+    return np.sort(rows)
+
+
 def _refit_rows(model: Any, family: str, X: pd.DataFrame, y: np.ndarray, left: float, seed: int,
                 classification: bool, notes: list[str], fold_seconds: float | None = None,
                 fold_rows: int | None = None) -> np.ndarray | None:
@@ -427,12 +436,7 @@ def _refit_rows(model: Any, family: str, X: pd.DataFrame, y: np.ndarray, left: f
         return None
     share = (max(left, 0.0) / expected) ** (1.0 / exponent)
     n = min(len(y), max(PROBE_ROWS, int(share * len(y))))
-    rng = np.random.default_rng(seed)
-    rows = rng.choice(len(y), n, replace=False)
-    if classification:
-        missing = np.setdiff1d(np.unique(y), y[rows])
-        rows = np.concatenate([rows, [int(np.flatnonzero(y == c)[0]) for c in missing]]).astype(int)
-    rows = np.sort(rows)
+    rows = _sample_rows(y, n, seed, classification)
     msg = (f"Refitting the {family} pipeline on all {len(y)} rows was expected to take {expected:.3g} s, more "
            f"than the {max(left, 0.0):.3g} s left of the time budget, and {family} fits cannot be stopped: it "
            f"was refitted on a random {len(rows)} of the rows. Give a larger time_budget to use them all.")
@@ -598,22 +602,16 @@ def _describe(task: Any, budget: Budget) -> None:
 #: binning and first iteration (1.6 s); a fold that would start it with less time left is not started
 SETUP_CELLS_PER_SECOND: dict[str, float] = {"lightgbm": 4e6, "hist_gradient_boosting": 8e6}
 SETUP_MARGIN = 1.5
+
+
+def setup_seconds(family: str, rows: int, columns: int) -> float:
+    """Seconds (with :data:`SETUP_MARGIN`) of the step before ``family``'s fit can be stopped; 0 for the others."""
+    return SETUP_MARGIN * rows * columns / SETUP_CELLS_PER_SECOND.get(family, math.inf)
+
 #: the search keeps back this much more than the best's refit for the other members of an ensemble
 ENSEMBLE_REFIT_SHARE = 1.0
 #: share of what is left that ensemble selection itself may take
 ENSEMBLE_SELECTION_SHARE = 0.1
-
-
-def _oof_predictions(model: Any, X: pd.DataFrame, n_classes: int | None) -> np.ndarray:
-    """A fold model's predictions for the ensemble: class probabilities in the encoded order, or values."""
-    from autometa.knowledge._evaluate import _scores
-
-    if n_classes is None:
-        return np.asarray(model.predict(X), dtype=float)
-    proba, _ = _scores(model, X, n_classes)
-    if proba is None:
-        proba = np.eye(n_classes)[np.asarray(model.predict(X), dtype=int)]
-    return proba
 
 
 class _Objective:
@@ -654,7 +652,11 @@ class _Objective:
         return self.extra_reserve + refit * (1.0 + ENSEMBLE_REFIT_SHARE * (self.oof is not None))
 
     def __call__(self, trial: optuna.Trial) -> float:
-        from autometa.knowledge._evaluate import score_predictions
+        from autometa.knowledge._evaluate import (
+            class_probabilities,
+            predict_for_scoring,
+            score_arrays,
+        )
         from autometa.pipelines import get_family
 
         X, y, budget, seed = self.X, self.y, self.budget, self.seed
@@ -675,8 +677,7 @@ class _Objective:
         oof = self.oof.new() if self.oof is not None else None
         for step, (train, test) in enumerate(self.folds):
             left = budget.remaining(self.reserve())
-            setup = SETUP_MARGIN * len(train) * X.shape[1] / SETUP_CELLS_PER_SECOND.get(family, math.inf)
-            if left <= 0 or setup > left:  # a fit whose first, unstoppable step would end past the budget
+            if left <= 0 or setup_seconds(family, len(train), X.shape[1]) > left:  # a fit whose first, unstoppable step would end past the budget
                 trial.set_user_attr(_ATTR + "status", "budget")
                 raise optuna.TrialPruned("time budget spent")
             model = get_family(family).build(params, self.task.kind, categorical=self.categorical,
@@ -688,9 +689,11 @@ class _Objective:
                     with time_limit(left):
                         model.fit(X.iloc[train], y[train])
                         fit_seconds.append(time.perf_counter() - start)
-                        value = score_predictions(model, X.iloc[test], y[test], self.n_classes)[self.metric]
-                        if oof is not None:
-                            oof[test] = _oof_predictions(model, X.iloc[test], self.n_classes)
+                        pred, proba, is_proba = predict_for_scoring(model, X.iloc[test], self.n_classes)
+                        value = score_arrays(y[test], pred, proba, is_proba, self.n_classes)[self.metric]
+                        if oof is not None:  # the same predictions, kept for the ensemble
+                            oof[test] = pred if self.n_classes is None else class_probabilities(
+                                pred, proba, self.n_classes)
             except BudgetExceeded:
                 trial.set_user_attr(_ATTR + "status", "budget")
                 raise optuna.TrialPruned("time budget spent") from None
@@ -814,20 +817,15 @@ def _final_model(task: Any, y: np.ndarray, n_classes: int | None, board: pd.Data
     pipeline = get_family(family).build(params, kind, categorical=list(task.categorical), random_state=seed)
     sample = None
     if not validated:  # nothing measured its fit here: the meta-learner's estimate decides the rows
-        expected = float(recs["expected_fit_seconds"].iloc[0]) if len(recs) and "expected_fit_seconds" in recs else None
-        setup = SETUP_MARGIN * len(y) * X.shape[1] / SETUP_CELLS_PER_SECOND.get(family, math.inf)
-        if expected is None or not math.isfinite(expected) or setup > expected:
-            expected = setup if setup > 0 else expected  # the meta-learner's estimate, or the setup's if longer
+        estimate = float(recs["expected_fit_seconds"].iloc[0]) if len(recs) and "expected_fit_seconds" in recs else 0.0
+        # the meta-learner's estimate, or the unstoppable setup's when that is longer
+        expected = max(estimate if math.isfinite(estimate) else 0.0, setup_seconds(family, len(y), X.shape[1]))
         n = len(y)
-        if expected is not None and math.isfinite(expected) and expected > UNVALIDATED_SHARE * left:
+        if expected > UNVALIDATED_SHARE * left:
             # a few hundred rows fit in milliseconds: tried under the time limit even when little is left
             n = max(int(len(y) * UNVALIDATED_SHARE * max(left, 0.0) / expected), UNVALIDATED_MIN_ROWS)
         if n < len(y):
-            sample = np.sort(np.random.default_rng(seed).choice(len(y), n, replace=False))
-            if classification:
-                missing = np.setdiff1d(np.unique(y), y[sample])
-                extra = np.array([int(np.flatnonzero(y == c)[0]) for c in missing], dtype=int)
-                sample = np.sort(np.concatenate([sample, extra]))
+            sample = _sample_rows(y, n, seed, classification)
             notes.append(f"The {family} configuration's fit on all {len(y)} rows was expected to take {expected:.3g} "
                          f"s, more than half the {max(left, 0):.3g} s left: it was fitted on a random {len(sample)} "
                          "rows.")
@@ -888,11 +886,15 @@ def _ensemble(task: Any, y: np.ndarray, n_classes: int | None, board: pd.DataFra
     board = board.assign(ensemble_weight=0.0)
     if objective.oof is None or not len(board):
         return best, board, "refit"
+
+    def alone() -> tuple[Any, pd.DataFrame, str]:
+        board.loc[board.index[0], "ensemble_weight"] = 1.0
+        return best, board, "refit"
+
     candidates = objective.oof.best_first()
     best_trial = int(board["trial"].iloc[0])
     if len(candidates) < 2 or candidates[0][0] != best_trial:
-        board.loc[board.index[0], "ensemble_weight"] = 1.0
-        return best, board, "refit"
+        return alone()
     deadline = time.perf_counter() + ENSEMBLE_SELECTION_SHARE * max(budget.remaining(final_reserve), 0.0)
     metric = objective.metric
     try:
@@ -901,10 +903,9 @@ def _ensemble(task: Any, y: np.ndarray, n_classes: int | None, board: pd.DataFra
                                         greater_is_better=bool(GREATER_IS_BETTER[metric]), deadline=deadline)
     except Exception as exc:  # the single best is a fine answer
         notes.append(f"Ensemble selection failed ({type(exc).__name__}: {exc}); the best trial is the model.")
-        board.loc[board.index[0], "ensemble_weight"] = 1.0
-        return best, board, "refit"
+        return alone()
     rows = {int(t): i for i, t in enumerate(board["trial"])}
-    members, kept_weights, names, dropped = [], [], [], 0
+    members, kept_weights, trials, dropped = [], [], [], 0
     ratio = len(y) / max(len(objective.folds[0][0]), 1)
     order = sorted((i for i in range(len(candidates)) if weights[i] > 0), key=lambda i: (-weights[i], i))
     for i in order:
@@ -932,14 +933,12 @@ def _ensemble(task: Any, y: np.ndarray, n_classes: int | None, board: pd.DataFra
                 continue
             members.append(model)
         kept_weights.append(weights[i])
-        names.append(f"trial {trial}")
+        trials.append(trial)
     if dropped:
         notes.append(f"{dropped} ensemble member(s) could not be refitted within the time budget and were left "
                      "out; the weights of the others were renormalised.")
     if len(members) < 2:
-        board.loc[board.index[0], "ensemble_weight"] = 1.0
-        return best, board, "refit"
-    total = float(np.sum(kept_weights))
-    for name, weight in zip(names, kept_weights, strict=True):
-        board.loc[board.index[rows[int(name.split()[1])]], "ensemble_weight"] = weight / total
-    return Ensemble(members, kept_weights, n_classes=n_classes, names=names), board, "ensemble"
+        return alone()
+    ensemble = Ensemble(members, kept_weights, n_classes=n_classes, names=[f"trial {t}" for t in trials])
+    board.loc[board.index[[rows[t] for t in trials]], "ensemble_weight"] = ensemble.weights
+    return ensemble, board, "ensemble"
