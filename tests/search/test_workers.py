@@ -107,9 +107,13 @@ def _racer(storage: str, worker: int, barrier: multiprocessing.synchronize.Barri
     results.put((worker, result.n_trials))
 
 
-@pytest.mark.slow  # eight processes importing autometa at once: ~30 s on two cores
-def test_eight_workers_started_at_once_on_a_new_sqlite_file(tmp_path: Path) -> None:
-    storage = f"sqlite:///{tmp_path / 'new.db'}"  # no schema made beforehand: the workers race to make it
+@pytest.mark.slow  # eight processes importing autometa at once: ~30 s on two cores (PostgreSQL: ~40 s)
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_eight_workers_started_at_once_on_a_new_database(database: str, tmp_path: Path,
+                                                         request: pytest.FixtureRequest) -> None:
+    # no schema made beforehand: the workers race to make it
+    storage = (f"sqlite:///{tmp_path / 'new.db'}" if database == "sqlite"
+               else request.getfixturevalue("postgres_url"))
     ctx = multiprocessing.get_context("fork")
     barrier, results = ctx.Barrier(N_RACERS), ctx.Queue()
     procs = [ctx.Process(target=_racer, args=(storage, w, barrier, results)) for w in range(N_RACERS)]
