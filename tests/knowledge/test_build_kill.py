@@ -13,23 +13,13 @@ import pandas as pd
 import pytest
 
 BUILD = textwrap.dedent("""
-    import os, signal, sys
+    import sys
     import pandas as pd
-    import autometa.knowledge._io as io
     from autometa.knowledge import Protocol, build_knowledge_base
+    from autometa.testing.faults import kill_at_rename
 
     out, data, configs, kill_at = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-    real, calls = os.replace, [0]
-
-    def replace(src, dst, *a, **k):  # between a file written in full and its rename into place
-        calls[0] += 1
-        if calls[0] == kill_at:
-            os.kill(os.getpid(), signal.SIGKILL)
-        return real(src, dst, *a, **k)
-
-    io.os = type(os)("os_with_a_kill")
-    io.os.__dict__.update(os.__dict__)
-    io.os.replace = replace
+    calls = kill_at_rename(kill_at)
     build_knowledge_base(out, data_dir=data, protocol=Protocol(n_folds=2, max_rows=120),
                          configurations=pd.read_parquet(configs), n_jobs=1)
     print(calls[0])

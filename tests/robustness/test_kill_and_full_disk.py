@@ -21,25 +21,15 @@ from autometa.cli import main
 from autometa.knowledge.user import UserKnowledgeBase
 
 RECORD = textwrap.dedent("""
-    import os, signal, sys
+    import sys
     import numpy as np, pandas as pd
     from optuna.distributions import CategoricalDistribution, FloatDistribution
     from optuna.trial import create_trial
-    import autometa.knowledge._io as io
     from autometa.knowledge.user import UserKnowledgeBase
+    from autometa.testing.faults import kill_at_rename
 
     name, C, kill_at = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
-    real, calls = os.replace, [0]
-
-    def replace(src, dst, *a, **k):  # the moment of greatest risk: the new file written, not yet in place
-        calls[0] += 1
-        if calls[0] == kill_at:
-            os.kill(os.getpid(), signal.SIGKILL)
-        return real(src, dst, *a, **k)
-
-    io.os = type(os)("os_with_a_kill")
-    io.os.__dict__.update(os.__dict__)
-    io.os.replace = replace
+    calls = kill_at_rename(kill_at)  # the moment of greatest risk: the new file written, not yet in place
     rng = np.random.default_rng(len(name))
     X = pd.DataFrame(rng.normal(size=(60, 3)), columns=["a", "b", "c"])
     y = pd.Series((X["a"] > 0).astype(int), name="y")
