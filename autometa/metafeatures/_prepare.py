@@ -49,6 +49,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from autometa._rules import check_cells, infer_kind
 from autometa.exceptions import DataError
 
 __all__ = ["Prepared", "prepare", "KINDS", "MIN_ROWS", "is_task_like"]
@@ -141,13 +142,8 @@ def _column_types(table: pd.DataFrame | np.ndarray, categorical: Any) -> np.ndar
             raise DataError(f"Column {label!r} has dtype {dtype}, which meta-features cannot describe; convert it "
                             "to numbers (e.g. days since a date) or drop it.")
         numeric = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
-        if not numeric and isinstance(table, pd.DataFrame) and pd.api.types.is_object_dtype(dtype):
-            cells = table[label].dropna()
-            odd = cells.map(lambda v: isinstance(v, (list, dict, set, tuple, bytes)))
-            if bool(odd.any()):
-                value = cells[odd].iloc[0]
-                raise DataError(f"Column {label!r} holds {type(value).__name__} values such as {value!r}; each "
-                                "cell must be a number or a category label.")
+        if not numeric and isinstance(table, pd.DataFrame):
+            check_cells(table[label], label)
         inferred.append(not numeric)
     mask = np.asarray(inferred, dtype=bool)
     if categorical is None:
@@ -194,9 +190,7 @@ def _target(y: Any, n: int, kind: str | None) -> tuple[np.ndarray, str]:
                         "drop those rows first.")
     numeric = pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype)
     if kind is None:
-        from autometa.tasks import infer_kind  # the one rule of every entry point
-
-        kind = infer_kind(series)
+        kind = infer_kind(series)  # the one rule of every entry point
     elif kind not in KINDS:
         raise DataError(f"The 'kind' parameter must be one of {', '.join(map(repr, KINDS))} or None; got {kind!r}.")
     if kind == "regression":
