@@ -21,7 +21,7 @@ import warnings
 from sklearn.datasets import make_classification
 
 import autometa
-import autometa.search.loop as loop
+import autometa.search._cost as loop
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -33,7 +33,7 @@ import pandas as pd
 from sklearn.datasets import make_classification
 
 from autometa.pipelines import get_family
-from autometa.search.loop import REFIT_EXPONENT, probe_fold_seconds, refit_growth
+from autometa.search._cost import REFIT_EXPONENT, probe_fold_seconds, refit_growth
 
 
 def _build(n_features: int):

@@ -84,7 +84,7 @@ def test_cache_is_pruned_to_its_cap_least_recently_used_first(fresh: Path, monke
 def test_recommend_and_fit_share_one_cache_entry(fresh: Path, monkeypatch) -> None:
     from autometa.metalearn import AverageRank
     from autometa.search._budget import Budget
-    from autometa.search.loop import _recommend
+    from autometa.search._recommend import recommend_for as _recommend
     from autometa.tasks import load_task
 
     calls = []
@@ -117,7 +117,7 @@ def test_n_jobs_sets_the_meta_learners_threads() -> None:
 
 def test_a_learner_that_is_not_ready_is_not_fitted_inside_a_small_budget(fresh: Path, monkeypatch) -> None:
     from autometa.search._budget import Budget
-    from autometa.search.loop import _ready_learner
+    from autometa.search._recommend import ready_learner as _ready_learner
 
     calls = []
     original = NearestDatasets.fit

@@ -14,7 +14,8 @@ import autometa
 from autometa.exceptions import AutometaWarning
 from autometa.search import run_search
 from autometa.search._budget import Budget
-from autometa.search.loop import _claim_warm_start, _final_model
+from autometa.search._final import final_model as _final_model
+from autometa.search._study import claim_warm_start as _claim_warm_start
 from autometa.tasks import load_task
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -141,7 +142,7 @@ def test_a_claim_without_its_trials_is_taken_over(tmp_path):
 
 def test_the_next_worker_warm_starts_a_study_whose_claimer_died(tmp_path, small_table, fake_recommend,
                                                                 monkeypatch):
-    import autometa.search.loop as loop
+    import autometa.search._study as loop
 
     monkeypatch.setattr(loop, "CLAIM_TIMEOUT", 0.0)
     X, y = small_table

@@ -69,7 +69,8 @@ def test_out_of_fold_predictions_line_up_with_rows() -> None:
     from autometa.knowledge._evaluate import make_folds
     from autometa.pipelines import get_family
     from autometa.search._budget import Budget
-    from autometa.search.loop import _encode_target, _Objective
+    from autometa.search._objective import Objective as _Objective
+    from autometa.search.loop import _encode_target
     from autometa.tasks import load_task
 
     rng = np.random.default_rng(0)

@@ -94,7 +94,7 @@ def test_a_trial_another_worker_finished_first_does_not_stop_the_search(task, fa
 
 def test_optuna_still_words_a_double_tell_as_the_search_expects():
     """The retry above recognises the SQLite race by Optuna's message: pin it to the installed Optuna."""
-    from autometa.search.loop import _is_double_tell
+    from autometa.search._study import is_double_tell as _is_double_tell
 
     study = optuna.create_study()
     trial = study.ask()
@@ -111,7 +111,7 @@ def test_a_fit_the_time_limit_cannot_stop_is_timed_on_a_sample_first(monkeypatch
     import numpy as np
     import pandas as pd
 
-    from autometa.search import loop
+    from autometa.search import _cost as loop
 
     seen: list[tuple[str, np.ndarray]] = []
 
@@ -151,7 +151,7 @@ def test_a_trial_expected_over_the_budget_is_skipped_unfitted(monkeypatch, famil
     import numpy as np
     import pandas as pd
 
-    from autometa.search import loop
+    from autometa.search import _cost as loop
 
     rng = np.random.default_rng(0)
     X = pd.DataFrame(rng.normal(size=(6500, 3)), columns=["a", "b", "c"])
@@ -171,17 +171,18 @@ def test_only_a_fit_that_cannot_be_stopped_is_refitted_on_a_sample(monkeypatch):
     import numpy as np
     import pandas as pd
 
-    from autometa.search import loop
+    from autometa.search import _cost as loop
+    from autometa.search import _final
 
     X = pd.DataFrame({"a": np.arange(6500.0)})
     y = np.arange(6500) % 2
     calls: list[dict] = []
     monkeypatch.setattr(loop, "probe_fold_seconds", lambda *a, **k: calls.append(k) or 1e6)
     with pytest.warns(AutometaWarning):
-        rows = loop._refit_rows(None, "svm", X, y, 10.0, 0, True, [])
+        rows = _final.refit_rows(None, "svm", X, y, 10.0, 0, True, [])
     assert rows is not None and len(rows) < len(y)
     assert calls and calls[0]["predict"] is False  # the refit is timed on a fit alone
-    assert loop._refit_rows(None, "knn", X, y, 10.0, 0, True, []) is None
+    assert _final.refit_rows(None, "knn", X, y, 10.0, 0, True, []) is None
 
 
 def test_the_refit_is_timed_from_the_measured_fold_fit_when_there_is_one(monkeypatch):
@@ -189,28 +190,29 @@ def test_the_refit_is_timed_from_the_measured_fold_fit_when_there_is_one(monkeyp
     import numpy as np
     import pandas as pd
 
-    from autometa.search import loop
+    from autometa.search import _cost as loop
+    from autometa.search import _final
 
     X = pd.DataFrame({"a": np.arange(6500.0)})
     y = np.arange(6500) % 2
     calls: list[dict] = []
     monkeypatch.setattr(loop, "probe_fold_seconds", lambda *a, **k: calls.append(k) or 1e6)
     assert loop.REFIT_EXPONENT["svm"] == 2.5
-    assert loop._refit_rows(None, "svm", X, y, 7.0, 0, True, [], fold_seconds=4.0, fold_rows=5200) is None
+    assert _final.refit_rows(None, "svm", X, y, 7.0, 0, True, [], fold_seconds=4.0, fold_rows=5200) is None
     notes: list[str] = []
     with pytest.warns(AutometaWarning, match="expected to take 6.99 s"):
-        rows = loop._refit_rows(None, "svm", X, y, 3.0, 0, True, notes, fold_seconds=4.0, fold_rows=5200)
+        rows = _final.refit_rows(None, "svm", X, y, 3.0, 0, True, notes, fold_seconds=4.0, fold_rows=5200)
     # the share of rows whose fit takes the 3 s left, shrunk by the (safer) n^2 growth
     assert len(rows) == int((3.0 / (4.0 * 1.25 ** 2.5)) ** 0.5 * 6500)
     assert not calls  # nothing was timed: the search had measured it
     # unknown fold time (NaN: a trial from elsewhere): a sample is timed
     with pytest.warns(AutometaWarning):
-        loop._refit_rows(None, "svm", X, y, 3.0, 0, True, [], fold_seconds=float("nan"), fold_rows=5200)
+        _final.refit_rows(None, "svm", X, y, 3.0, 0, True, [], fold_seconds=float("nan"), fold_rows=5200)
     assert len(calls) == 1
 
 
 def test_the_search_leaves_an_svm_refit_the_time_it_grows_into():
-    from autometa.search import loop
+    from autometa.search import _cost as loop
 
     # 3 folds: a fold trains on 8,000 of 12,000 rows; a 10 s fold fit, a 100 s budget
     assert loop.refit_reserve("lightgbm", 10.0, 8000, 12000, 100.0) == pytest.approx(1.3 * 10 * 1.5 + 2)
@@ -225,7 +227,7 @@ def test_a_search_refits_its_best_svm_without_timing_a_sample(monkeypatch):
     import numpy as np
     import pandas as pd
 
-    from autometa.search import loop
+    from autometa.search import _cost as loop
 
     rng = np.random.default_rng(0)
     X = pd.DataFrame(rng.normal(size=(6500, 3)), columns=["a", "b", "c"])
@@ -243,7 +245,7 @@ def test_a_refit_that_cannot_finish_in_the_budget_uses_a_sample(monkeypatch):
     import numpy as np
     import pandas as pd
 
-    from autometa.search import loop
+    from autometa.search import _cost as loop
 
     rng = np.random.default_rng(0)
     X = pd.DataFrame(rng.normal(size=(6500, 3)), columns=["a", "b", "c"])

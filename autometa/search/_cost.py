@@ -1,0 +1,124 @@
+"""How long fits take: the families that cannot be stopped, their growth in the rows, the refit's reserve."""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+#: families whose fit or prediction runs in compiled code that never returns to Python, so the
+#: SIGALRM time limit cannot stop it (libsvm's fit and predict; k-NN's neighbour search, which
+#: is all of its cost: a k-NN trial on 80,000 x 50 rows ran 69 s of a 30 s budget), with the
+#: growth of a fold's fit and prediction in the rows (kernel SVM fit: about n^2, measured 1.9
+#: between 4,000 and 8,000 rows; k-NN: training rows x predicted rows; docs/benchmarks.md)
+UNINTERRUPTIBLE: dict[str, float] = {"svm": 2.0, "knn": 2.0}
+#: of those, the families whose *fit* cannot be stopped (the final refit only fits)
+UNSTOPPABLE_FIT = frozenset({"svm"})
+#: rows of the sample on which such a fit is timed first
+PROBE_ROWS = 2000
+#: least growth of the SVM's fit from a fold's training rows ((folds - 1) / folds of them) to all rows, for
+#: the final refit: measured n^1.5-2.6 up to 32,000 rows and n^3.4-3.7 from 32,000 to 48,000
+#: (benchmarks/svm_refit_estimate.py), so the refit takes the larger of this and the family's measured
+#: curve (steeper past 16,000 rows), erring on the side of the budget
+REFIT_EXPONENT: dict[str, float] = {"svm": 2.5}
+
+
+def refit_growth(family: str, fold_rows: float, rows: float) -> float:
+    """How many times longer ``family``'s refit on ``rows`` takes than its fit on a fold of ``fold_rows``.
+
+    Examples
+    --------
+    >>> round(refit_growth("svm", 8000, 12000), 2)  # 1.5 ** 2.5: the curve is flatter here
+    2.76
+    >>> round(refit_growth("svm", 32000, 48000), 2)  # the curve's last slope, 3.2
+    3.7
+    """
+    from autometa.metalearn._data import LARGE_DATA_GROWTH, large_data_growth
+
+    ratio = max(rows / max(fold_rows, 1.0), 1.0)
+    growth = ratio ** REFIT_EXPONENT.get(family, UNINTERRUPTIBLE.get(family, 1.0))
+    if family in LARGE_DATA_GROWTH and rows > fold_rows:
+        growth = max(growth, large_data_growth(family, fold_rows, rows))
+    return growth
+
+
+def refit_reserve(family: str | None, fold_fit: float, fold_rows: int, rows: int, budget_seconds: float) -> float:
+    """Seconds the search leaves for refitting its best pipeline (``family``, a fold's fit ``fold_fit`` s) on all rows.
+
+    1.3 x the fold's fit grown to all rows, linearly, or by :func:`refit_growth`
+    for a family whose fit cannot be stopped (an SVM's refit would otherwise be
+    sampled down); plus 2 % of the budget.
+
+    Examples
+    --------
+    >>> round(refit_reserve("lightgbm", 10.0, 8000, 12000, 100.0), 2)  # 1.3 x 10 x 1.5 + 2
+    21.5
+    >>> round(refit_reserve("svm", 10.0, 8000, 12000, 100.0), 2)  # 1.3 x 10 x 1.5 ** 2.5 + 2
+    37.82
+    """
+    ratio = max(rows / max(fold_rows, 1), 1.0)
+    growth = refit_growth(family, fold_rows, rows) if family in UNSTOPPABLE_FIT else ratio
+    fold_fit = fold_fit if math.isfinite(fold_fit) and fold_fit > 0 else 0.0
+    return 1.3 * growth * fold_fit + 0.02 * budget_seconds
+
+
+def probe_fold_seconds(model: Any, family: str, X: pd.DataFrame, y: np.ndarray, train: np.ndarray,
+                       seed: int = 0, probe_rows: int = PROBE_ROWS, predict: bool = True) -> float | None:
+    """Expected seconds of fitting ``model`` on the ``train`` rows and predicting a fold, from a sample.
+
+    ``model`` is fitted on ``probe_rows`` of the ``train`` rows and predicts them
+    (fitted only, with ``predict=False``: a refit does not predict); that time
+    grows as (rows / ``probe_rows``) to the family's exponent in
+    :data:`UNINTERRUPTIBLE`. Only for those families, and only when ``train`` has
+    more than twice ``probe_rows`` rows; None otherwise, or when the sample fit fails
+    (the real fit then says why).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from sklearn.dummy import DummyClassifier
+    >>> X, y = pd.DataFrame({"a": np.arange(10_000.0)}), np.arange(10_000) % 2
+    >>> probe_fold_seconds(DummyClassifier(), "svm", X, y, np.arange(10_000)) >= 0
+    True
+    >>> probe_fold_seconds(DummyClassifier(), "lightgbm", X, y, np.arange(10_000)) is None
+    True
+    """
+    exponent = UNINTERRUPTIBLE.get(family)
+    if exponent is None or len(train) <= 2 * probe_rows:
+        return None
+    sample = np.random.default_rng(seed).choice(np.asarray(train), probe_rows, replace=False)
+    start = time.perf_counter()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.fit(X.iloc[sample], y[sample])
+            if predict:
+                model.predict(X.iloc[sample])
+    except Exception:
+        return None
+    return (time.perf_counter() - start) * (len(train) / probe_rows) ** exponent
+
+
+#: cells (rows x columns) a second of the unstoppable step before a boosting family's first round can be
+#: stopped: LightGBM's Dataset binning (133,000 x 100 took 2.8-3.2 s on one core), HistGradientBoosting's
+#: binning and first iteration (1.6 s); a fold that would start it with less time left is not started
+SETUP_CELLS_PER_SECOND: dict[str, float] = {"lightgbm": 4e6, "hist_gradient_boosting": 8e6}
+SETUP_MARGIN = 1.5
+
+
+def setup_seconds(family: str, rows: int, columns: int) -> float:
+    """Seconds (with :data:`SETUP_MARGIN`) of the step before ``family``'s fit can be stopped; 0 for the others."""
+    return SETUP_MARGIN * rows * columns / SETUP_CELLS_PER_SECOND.get(family, math.inf)
+
+
+def sample_rows(y: np.ndarray, n: int, seed: int, classification: bool) -> np.ndarray:
+    """``n`` random rows, sorted; a classification sample keeps at least one row of every class."""
+    rows = np.random.default_rng(seed).choice(len(y), n, replace=False)
+    if classification:
+        missing = np.setdiff1d(np.unique(y), y[rows])
+        rows = np.concatenate([rows, [int(np.flatnonzero(y == c)[0]) for c in missing]]).astype(int)
+    return np.sort(rows)

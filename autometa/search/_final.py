@@ -1,0 +1,246 @@
+"""The model a search returns: the best configuration refitted (or a fallback), then an ensemble around it."""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from autometa.exceptions import AutometaWarning
+from autometa.search import _cost
+from autometa.search._budget import Budget, BudgetExceeded, time_limit
+from autometa.search._cost import (
+    PROBE_ROWS,
+    UNINTERRUPTIBLE,
+    UNSTOPPABLE_FIT,
+    refit_growth,
+    sample_rows,
+    setup_seconds,
+)
+from autometa.search._objective import Objective
+
+#: share of what is left that ensemble selection itself may take
+ENSEMBLE_SELECTION_SHARE = 0.1
+
+
+def refit_rows(model: Any, family: str, X: pd.DataFrame, y: np.ndarray, left: float, seed: int,
+                classification: bool, notes: list[str], fold_seconds: float | None = None,
+                fold_rows: int | None = None) -> np.ndarray | None:
+    """Rows for the final refit: all (None), or a random sample when ``family``'s fit cannot be stopped
+    and would not finish in the ``left`` seconds of the budget (a warning and a note say so).
+
+    The refit's time is the configuration's measured fit on a fold (``fold_seconds``
+    on ``fold_rows`` rows) grown to all rows (:func:`refit_growth`), when the
+    search measured it; else a fit of a sample is timed. The sample's size assumes
+    the :data:`UNINTERRUPTIBLE` growth, which shrinks the rows more. A
+    classification sample keeps at least one row of every class.
+    """
+    if family not in UNSTOPPABLE_FIT:  # the budget's time limit stops the others
+        return None
+    exponent = UNINTERRUPTIBLE[family]
+    if fold_seconds is not None and fold_rows and math.isfinite(fold_seconds) and fold_seconds > 0:
+        expected: float | None = fold_seconds * refit_growth(family, fold_rows, len(y))
+    else:
+        expected = _cost.probe_fold_seconds(model, family, X, y, np.arange(len(y)), seed=seed, predict=False)
+    if expected is None or expected <= left:
+        return None
+    share = (max(left, 0.0) / expected) ** (1.0 / exponent)
+    n = min(len(y), max(PROBE_ROWS, int(share * len(y))))
+    rows = sample_rows(y, n, seed, classification)
+    msg = (f"Refitting the {family} pipeline on all {len(y)} rows was expected to take {expected:.3g} s, more "
+           f"than the {max(left, 0.0):.3g} s left of the time budget, and {family} fits cannot be stopped: it "
+           f"was refitted on a random {len(rows)} of the rows. Give a larger time_budget to use them all.")
+    notes.append(msg)
+    warnings.warn(msg, AutometaWarning, stacklevel=4)
+    return rows
+
+
+def fallback_model(kind: str) -> Any:
+    """The model of last resort, fitted in milliseconds: the class prior or the mean."""
+    from sklearn.dummy import DummyClassifier, DummyRegressor
+
+    return DummyRegressor() if kind == "regression" else DummyClassifier(strategy="prior")
+
+
+#: with no trial finished, the first recommendation is fitted when its expected fit takes at most this share
+#: of what is left (else on a sample of the rows that does, of at least this many rows; the time limit still
+#: applies, and the fallback follows when even that does not finish)
+UNVALIDATED_SHARE = 0.5
+UNVALIDATED_MIN_ROWS = 200
+
+
+def fallback(task: Any, y: np.ndarray, classification: bool, budget: Budget, family: str, params: dict[str, Any],
+              notes: list[str], validated: bool) -> tuple[str, dict[str, Any], Any, str]:
+    """The class prior or the mean, said in a note and a warning."""
+    model = fallback_model(task.kind)
+    model.fit(task.X, y)
+    msg = (f"No configuration could be {'refitted' if validated else 'validated or fitted'} within the time "
+           f"budget of {budget.seconds:g} s; the model predicts the "
+           f"{'class prior' if classification else 'mean'}. Give a larger time_budget.")
+    notes.append(msg)
+    warnings.warn(msg, AutometaWarning, stacklevel=5)
+    return family, params, model, "fallback"
+
+
+def final_model(task: Any, y: np.ndarray, n_classes: int | None, board: pd.DataFrame, recs: pd.DataFrame,
+                 objective: Objective, families: list[str], budget: Budget, seed: int, notes: list[str],
+                 final_reserve: float, time_budget: float) -> tuple[str, dict[str, Any], Any, str]:
+    """The model returned: the best configuration refitted on all rows, within what is left of the budget.
+
+    Returns ``(family, params, fitted pipeline, how)``; ``how`` is ``"refit"`` (all
+    rows), ``"refit on a sample"``, ``"fold model"`` (the best trial's model from its
+    last fold, when a refit would not finish in time), ``"unvalidated"`` (no trial
+    finished: the first recommendation, or each family's defaults, fitted without
+    validation) or ``"fallback"`` (not even that fitted in time: the class prior or
+    the mean).
+    """
+    from autometa.pipelines import get_family
+
+    X, kind = task.X, task.kind
+    classification = n_classes is not None
+    kept = objective.kept
+    fold_seconds = None
+    validated = len(board) > 0
+    if validated:
+        family, params = str(board["family"].iloc[0]), dict(board["params"].iloc[0])
+        fold_seconds = float(pd.to_numeric(board["fit_seconds"], errors="coerce").iloc[0])
+        if kept is not None and kept[0] != int(board["trial"].iloc[0]):
+            kept = None  # the kept model is another trial's (a worker elsewhere found the best)
+    else:
+        first = recs.iloc[0] if len(recs) else None
+        family = str(first["family"]) if first is not None else families[0]
+        params = dict(first["params"]) if first is not None else get_family(family).defaults(kind)
+        kept = None
+    left = budget.remaining(final_reserve)
+    pipeline = get_family(family).build(params, kind, categorical=list(task.categorical), random_state=seed)
+    sample = None
+    if not validated:  # nothing measured its fit here: the meta-learner's estimate decides the rows
+        estimate = float(recs["expected_fit_seconds"].iloc[0]) if len(recs) and "expected_fit_seconds" in recs else 0.0
+        # the meta-learner's estimate, or the unstoppable setup's when that is longer
+        expected = max(estimate if math.isfinite(estimate) else 0.0, setup_seconds(family, len(y), X.shape[1]))
+        n = len(y)
+        if expected > UNVALIDATED_SHARE * left:
+            # a few hundred rows fit in milliseconds: tried under the time limit even when little is left
+            n = max(int(len(y) * UNVALIDATED_SHARE * max(left, 0.0) / expected), UNVALIDATED_MIN_ROWS)
+        if n < len(y):
+            sample = sample_rows(y, n, seed, classification)
+            notes.append(f"The {family} configuration's fit on all {len(y)} rows was expected to take {expected:.3g} "
+                         f"s, more than half the {max(left, 0):.3g} s left: it was fitted on a random {len(sample)} "
+                         "rows.")
+    if kept is not None and fold_seconds is not None and math.isfinite(fold_seconds):
+        ratio = len(y) / max(len(objective.folds[0][0]), 1)
+        growth = refit_growth(family, len(objective.folds[0][0]), len(y)) if family in UNSTOPPABLE_FIT else ratio
+        if fold_seconds * growth > left:
+            notes.append(f"Refitting the best {family} pipeline on all {len(y)} rows was expected to take "
+                         f"{fold_seconds * growth:.3g} s, more than the {max(left, 0):.3g} s left of the time "
+                         "budget: the model is the best trial's own, fitted during cross-validation on all rows "
+                         "but one fold's.")
+            return family, params, kept[2], "fold model"
+    rows = sample if sample is not None else refit_rows(
+        pipeline, family, X, y, left, seed, classification, notes, fold_seconds=fold_seconds if validated else None,
+        fold_rows=len(objective.folds[0][0]))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with time_limit(max(left, 0.05)):
+                pipeline.fit(X if rows is None else X.iloc[rows], y if rows is None else y[rows])
+    except BudgetExceeded:
+        if kept is not None:
+            notes.append(f"Refitting the best {family} pipeline on all rows ran out of time budget: the model "
+                         "is the best trial's own, fitted during cross-validation on all rows but one fold's.")
+            return family, params, kept[2], "fold model"
+        pipeline = None
+    except Exception as exc:  # a configuration that fails on all rows: say so, and return something
+        notes.append(f"Refitting the {family} pipeline failed ({type(exc).__name__}: {exc}).")
+        if kept is not None:
+            return family, params, kept[2], "fold model"
+        pipeline = None
+    if pipeline is None:
+        return fallback(task, y, classification, budget, family, params, notes, validated)
+    if not validated:
+        msg = (f"No trial finished within the time budget of {budget.seconds:g} s; the "
+               f"{'first recommended' if len(recs) else 'default'} {family} configuration was fitted without "
+               "validation. Give a larger time_budget.")
+        notes.append(msg)
+        warnings.warn(msg, AutometaWarning, stacklevel=4)
+        return family, params, pipeline, "unvalidated"
+    return family, params, pipeline, "refit" if rows is None else "refit on a sample"
+
+
+def build_ensemble(task: Any, y: np.ndarray, n_classes: int | None, board: pd.DataFrame, objective: Objective,
+              best: Any, budget: Budget, seed: int, notes: list[str],
+              final_reserve: float) -> tuple[Any, pd.DataFrame, str]:
+    """The refitted best (``best``) joined by the trials greedy ensemble selection picks, within the budget.
+
+    Returns ``(model, leaderboard with an ensemble_weight column, how)``; ``how`` is
+    ``"ensemble"`` when at least two members were refitted, else ``"refit"`` with
+    ``best`` unchanged. A member whose refit is expected not to finish in what is left
+    is dropped (and the weights renormalised); so is one whose refit fails.
+    """
+    from autometa.knowledge import GREATER_IS_BETTER
+    from autometa.pipelines import get_family
+    from autometa.search.ensemble import Ensemble, ensemble_selection, fast_score
+
+    board = board.assign(ensemble_weight=0.0)
+    if objective.oof is None or not len(board):
+        return best, board, "refit"
+
+    def alone() -> tuple[Any, pd.DataFrame, str]:
+        board.loc[board.index[0], "ensemble_weight"] = 1.0
+        return best, board, "refit"
+
+    candidates = objective.oof.best_first()
+    best_trial = int(board["trial"].iloc[0])
+    if len(candidates) < 2 or candidates[0][0] != best_trial:
+        return alone()
+    deadline = time.perf_counter() + ENSEMBLE_SELECTION_SHARE * max(budget.remaining(final_reserve), 0.0)
+    metric = objective.metric
+    try:
+        weights, _ = ensemble_selection([p.astype(float) for _, _, p in candidates],
+                                        lambda pred: fast_score(metric, y, pred, n_classes),
+                                        greater_is_better=bool(GREATER_IS_BETTER[metric]), deadline=deadline)
+    except Exception as exc:  # the single best is a fine answer
+        notes.append(f"Ensemble selection failed ({type(exc).__name__}: {exc}); the best trial is the model.")
+        return alone()
+    rows = {int(t): i for i, t in enumerate(board["trial"])}
+    members, kept_weights, trials, dropped = [], [], [], 0
+    ratio = len(y) / max(len(objective.folds[0][0]), 1)
+    order = sorted((i for i in range(len(candidates)) if weights[i] > 0), key=lambda i: (-weights[i], i))
+    for i in order:
+        trial = candidates[i][0]
+        if trial == best_trial:
+            members.append(best)
+        else:
+            row = board.iloc[rows[trial]]
+            family, params = str(row["family"]), dict(row["params"])
+            fold_seconds = float(row["fit_seconds"]) if pd.notna(row["fit_seconds"]) else 0.0
+            growth = refit_growth(family, len(objective.folds[0][0]), len(y)) if family in UNSTOPPABLE_FIT else ratio
+            left = budget.remaining(final_reserve)
+            if 1.3 * fold_seconds * growth > left:
+                dropped += 1
+                continue
+            model = get_family(family).build(params, task.kind, categorical=list(task.categorical),
+                                             random_state=seed)
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    with time_limit(max(left, 0.05)):
+                        model.fit(task.X, y)
+            except Exception:  # out of time (BudgetExceeded) or failing on all rows: leave it out
+                dropped += 1
+                continue
+            members.append(model)
+        kept_weights.append(weights[i])
+        trials.append(trial)
+    if dropped:
+        notes.append(f"{dropped} ensemble member(s) could not be refitted within the time budget and were left "
+                     "out; the weights of the others were renormalised.")
+    if len(members) < 2:
+        return alone()
+    ensemble = Ensemble(members, kept_weights, n_classes=n_classes, names=[f"trial {t}" for t in trials])
+    board.loc[board.index[[rows[t] for t in trials]], "ensemble_weight"] = ensemble.weights
+    return ensemble, board, "ensemble"

@@ -1,0 +1,166 @@
+"""The cross-validation objective a search's trials run, and the loop that runs them within the budget."""
+
+from __future__ import annotations
+
+import math
+import time
+import traceback
+import warnings
+from typing import Any
+
+import numpy as np
+import optuna
+from optuna.trial import TrialState
+
+from autometa.search import _cost
+from autometa.search._budget import Budget, BudgetExceeded, time_limit
+from autometa.search._cost import UNINTERRUPTIBLE, refit_reserve, setup_seconds
+from autometa.search._progress import SearchProgress
+from autometa.search._space import FAMILY_PARAM, suggest_pipeline
+from autometa.search._study import ATTR, is_double_tell
+
+#: the search keeps back this much more than the best's refit for the other members of an ensemble
+ENSEMBLE_REFIT_SHARE = 1.0
+
+
+class Objective:
+    """Cross-validates one suggested pipeline per call, within the budget; keeps the best trial's last fold model.
+
+    The kept model (trained on all rows but one fold's) is the final model when a
+    refit on all rows would not fit in what is left of the budget.
+    """
+
+    def __init__(self, task: Any, y: np.ndarray, n_classes: int | None, folds: list[Any], families: list[str],
+                 metric: str, seed: int, budget: Budget, reserve: float = 0.0, ensemble: bool = False) -> None:
+        import threading
+
+        from autometa.knowledge import GREATER_IS_BETTER
+        from autometa.search.ensemble import OutOfFold
+
+        self.task, self.X, self.y, self.n_classes, self.folds = task, task.X, y, n_classes, folds
+        self.families, self.metric, self.seed, self.budget = families, metric, seed, budget
+        self.categorical = list(task.categorical)
+        self.sign = 1.0 if GREATER_IS_BETTER[metric] else -1.0
+        self.extra_reserve = reserve
+        self.durations: list[float] = []
+        self.n_complete = 0
+        self.best: float | None = None
+        self.family: str | None = None
+        self.fold_fit = 0.0
+        self.kept: tuple[int, float, Any] | None = None  # (trial number, score, last fold's fitted model)
+        self._lock = threading.Lock()
+        self.oof = (OutOfFold(len(y), n_classes, greater_is_better=bool(GREATER_IS_BETTER[metric]))
+                    if ensemble else None)
+
+    def reserve(self) -> float:
+        """Seconds kept back for the final refit (and the caller's ``final_reserve``).
+
+        With an ensemble, twice the best's refit: time for other members' refits.
+        """
+        refit = refit_reserve(self.family, self.fold_fit, len(self.folds[0][0]), len(self.y), self.budget.seconds)
+        return self.extra_reserve + refit * (1.0 + ENSEMBLE_REFIT_SHARE * (self.oof is not None))
+
+    def __call__(self, trial: optuna.Trial) -> float:
+        from autometa.knowledge._evaluate import (
+            class_probabilities,
+            predict_for_scoring,
+            score_arrays,
+        )
+        from autometa.pipelines import get_family
+
+        X, y, budget, seed = self.X, self.y, self.budget, self.seed
+        family, params = suggest_pipeline(trial, self.task.kind, self.families)
+        scores: list[float] = []
+        fit_seconds: list[float] = []
+        if family in UNINTERRUPTIBLE:  # the time limit cannot stop it: time a sample first
+            probe = get_family(family).build(params, self.task.kind, categorical=self.categorical,
+                                             random_state=seed)
+            expected = _cost.probe_fold_seconds(probe, family, X, y, self.folds[0][0], seed=seed)
+            if expected is not None:
+                trial.set_user_attr(ATTR + "expected_fit_seconds", float(expected))
+                if expected * len(self.folds) > budget.remaining(self.reserve()):
+                    trial.set_user_attr(ATTR + "status", "too slow")
+                    raise optuna.TrialPruned(f"{family} is expected to take {expected:.3g} s per fold, "
+                                             "more than the time budget left")
+        model = None
+        oof = self.oof.new() if self.oof is not None else None
+        for step, (train, test) in enumerate(self.folds):
+            left = budget.remaining(self.reserve())
+            if left <= 0 or setup_seconds(family, len(train), X.shape[1]) > left:  # a fit whose first, unstoppable step would end past the budget
+                trial.set_user_attr(ATTR + "status", "budget")
+                raise optuna.TrialPruned("time budget spent")
+            model = get_family(family).build(params, self.task.kind, categorical=self.categorical,
+                                             random_state=seed)
+            start = time.perf_counter()
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    with time_limit(left):
+                        model.fit(X.iloc[train], y[train])
+                        fit_seconds.append(time.perf_counter() - start)
+                        pred, proba, is_proba = predict_for_scoring(model, X.iloc[test], self.n_classes)
+                        value = score_arrays(y[test], pred, proba, is_proba, self.n_classes)[self.metric]
+                        if oof is not None:  # the same predictions, kept for the ensemble
+                            oof[test] = pred if self.n_classes is None else class_probabilities(
+                                pred, proba, self.n_classes)
+            except BudgetExceeded:
+                trial.set_user_attr(ATTR + "status", "budget")
+                raise optuna.TrialPruned("time budget spent") from None
+            except Exception as exc:  # a failing configuration is a failed trial, not a crash
+                last = traceback.format_exception_only(type(exc), exc)[-1].strip()
+                trial.set_user_attr(ATTR + "error", last[:300])
+                raise
+            if not math.isfinite(value):
+                trial.set_user_attr(ATTR + "error", f"non-finite {self.metric}")
+                raise ValueError(f"non-finite {self.metric}")
+            scores.append(value)
+            trial.report(float(np.mean(scores)), step)
+            if trial.should_prune():
+                raise optuna.TrialPruned()
+        mean = float(np.mean(scores))
+        trial.set_user_attr(ATTR + "score_std", float(np.std(scores)))
+        trial.set_user_attr(ATTR + "fit_seconds", float(np.mean(fit_seconds)))
+        with self._lock:
+            if self.kept is None or self.sign * mean > self.sign * self.kept[1]:
+                self.kept = (trial.number, mean, model)
+        if oof is not None and self.oof is not None:
+            self.oof.add(trial.number, mean, oof)
+        return mean
+
+    def callback(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        if trial.datetime_start and trial.datetime_complete:
+            self.durations.append((trial.datetime_complete - trial.datetime_start).total_seconds())
+        self.n_complete += trial.state == TrialState.COMPLETE
+        if trial.state == TrialState.COMPLETE and trial.value is not None:
+            if self.best is None or self.sign * trial.value > self.sign * self.best:
+                self.best, self.family = trial.value, trial.params.get(FAMILY_PARAM)
+                self.fold_fit = trial.user_attrs.get(ATTR + "fit_seconds", 0.0)
+        expected = float(np.median(self.durations)) if self.durations else 0.0
+        if self.budget.remaining(self.reserve()) < max(0.5 * expected, 0.01 * self.budget.seconds):
+            study.stop()
+
+
+def optimize(study: optuna.Study, objective: Objective, budget: Budget, n_trials: int | None, n_jobs: int,
+              bar: SearchProgress) -> None:
+    """Run trials until the budget (less the refit's reserve) or ``n_trials`` is spent."""
+    def callback(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        objective.callback(study, trial)
+        bar.update(elapsed=budget.elapsed(), trials=len(objective.durations), best=objective.best,
+                   family=objective.family)
+
+    for _attempt in range(5):
+        left = None if n_trials is None else n_trials - len(objective.durations)
+        if budget.remaining(objective.reserve()) <= 0 or (left is not None and left <= 0):
+            break
+        try:
+            study.optimize(objective, n_trials=left, timeout=max(budget.remaining(objective.reserve()), 1e-3),
+                           n_jobs=n_jobs, catch=(Exception,), callbacks=[callback])
+            break
+        except (ValueError, optuna.exceptions.UpdateFinishedTrialError) as exc:
+            # Two workers on one SQLite study can both pop the same enqueued trial (SQLite has no
+            # row lock); the other one finished it first, so nothing is lost: go on searching.
+            # Optuna says so with a ValueError "Cannot tell a COMPLETE trial." (checked against
+            # the installed Optuna by tests/search/test_loop.py) or, when the two writes
+            # interleave, UpdateFinishedTrialError.
+            if isinstance(exc, ValueError) and not is_double_tell(exc):
+                raise
