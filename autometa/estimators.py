@@ -50,7 +50,7 @@ _RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
                                          and all(isinstance(f, str) for f in v)),
                  "None or a non-empty list of family names"),
     "n_trials": (lambda v: v is None or _is_int(1)(v), "None or an int >= 1"),
-    "n_folds": (_is_int(2), "an int >= 2"),
+    "n_folds": (lambda v: v is None or _is_int(2)(v), "None or an int >= 2"),
     "verbose": (lambda v: bool(isinstance(v, (bool, int, np.integer)) and v >= 0), "a bool or an int >= 0"),
     "record": (lambda v: v is None or isinstance(v, (bool, np.bool_)), "None or a bool"),
     "ensemble": (lambda v: isinstance(v, (bool, np.bool_)), "a bool"),
@@ -102,7 +102,7 @@ class _AutoMetaBase(BaseEstimator):
     def __init__(self, time_budget: float = 60.0, *, metric: str | None = None, storage: Any = None,
                  study_name: str | None = None, n_jobs: int = 1, warm_start: bool = True,
                  random_state: int | None = None, families: list[str] | None = None,
-                 n_trials: int | None = None, n_folds: int = 3, verbose: int = 0,
+                 n_trials: int | None = None, n_folds: int | None = None, verbose: int = 0,
                  record: bool | None = None, ensemble: bool = True) -> None:
         self.time_budget = time_budget
         self.metric = metric
@@ -210,7 +210,9 @@ class _AutoMetaBase(BaseEstimator):
         self.best_pipeline_ = result.pipeline
         self.best_family_ = result.family
         self.best_params_ = result.params
-        self.best_score_ = float(result.leaderboard["score"].iloc[0]) if len(result.leaderboard) else np.nan
+        board = result.leaderboard
+        chosen = board[board["chosen"]] if "chosen" in board and board["chosen"].any() else board.head(1)
+        self.best_score_ = float(chosen["score"].iloc[0]) if len(chosen) else np.nan
         self.leaderboard_ = result.leaderboard
         self.study_ = result.study
         self.recommendations_ = result.recommendations
@@ -219,6 +221,7 @@ class _AutoMetaBase(BaseEstimator):
         self.n_trials_ = result.n_trials
         self.n_validated_ = result.n_validated
         self.final_model_ = result.final_model
+        self.validation_ = result.validation
         self.validated_ = result.final_model in ("refit", "refit on a sample", "fold model", "ensemble")
         self.notes_ = result.notes
         if recording:
@@ -340,8 +343,11 @@ class AutoMetaClassifier(ClassifierMixin, _AutoMetaBase):
     n_trials : int, optional
         At most this many trials (with a fixed ``random_state``, fits are then
         repeatable while the budget is not hit).
-    n_folds : int, default=3
-        Cross-validation folds per trial; each is reported to the pruner.
+    n_folds : int, optional
+        Cross-validation folds per trial (once); each is reported to the pruner.
+        Default: chosen by the data's size and the budget: 5 folds twice on up to
+        1,000 rows, 5 folds on up to 5,000, one 20 % holdout where 3 folds would
+        leave room for few trials, else 3 folds (``validation_`` says which).
     verbose : int, default=0
         ``> 0`` shows a progress bar with the best score so far on stderr.
     record : bool, optional
@@ -364,7 +370,10 @@ class AutoMetaClassifier(ClassifierMixin, _AutoMetaBase):
         refitted on all the data, or an :class:`~autometa.search.ensemble.Ensemble`
         of refitted trials.
     best_family_, best_params_, best_score_ : str, dict, float
-        The best configuration and its mean cross-validated score.
+        The chosen configuration and its mean cross-validated score: of the trials
+        within one standard error of the best score, the one the meta-learner
+        ranked first (``chosen`` in ``leaderboard_``; a near tie is noise, and the
+        knowledge base breaks it).
     leaderboard_ : DataFrame
         Finished trials, best first.
     study_ : optuna.Study
@@ -382,6 +391,8 @@ class AutoMetaClassifier(ClassifierMixin, _AutoMetaBase):
         (the best trial's model from its last fold, when a refit would not finish in
         time), ``"ensemble"`` (several refitted trials, weights in ``leaderboard_``),
         ``"unvalidated"`` or ``"fallback"``.
+    validation_ : str
+        How each trial was validated (``"5-fold x 2"``, ``"3-fold"``, ``"holdout 20 %"``).
     notes_ : list of str
         Everything that went differently from the plan, in words.
     n_features_in_, feature_names_in_ : int, ndarray
@@ -487,7 +498,7 @@ class AutoMetaRegressor(RegressorMixin, _AutoMetaBase):
 def fit(X: Any, y: Any, *, time_budget: float = 60.0, kind: str | None = None, metric: str | None = None,
         storage: Any = None, study_name: str | None = None, n_jobs: int = 1, warm_start: bool = True,
         random_state: int | None = None, families: list[str] | None = None, n_trials: int | None = None,
-        n_folds: int = 3, verbose: int = 0, record: bool | None = None,
+        n_folds: int | None = None, verbose: int = 0, record: bool | None = None,
         ensemble: bool = True) -> AutoMetaClassifier | AutoMetaRegressor:
     """Find and fit a good pipeline for ``(X, y)`` within ``time_budget`` seconds.
 

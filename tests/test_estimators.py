@@ -72,7 +72,7 @@ def test_not_fitted_and_clone():
     ("time_budget", -5, "a float > 0. Got -5."),
     ("n_jobs", 0, "an int >= 1 or -1. Got 0."),
     ("families", [], "None or a non-empty list of family names. Got []."),
-    ("n_folds", 1, "an int >= 2. Got 1."),
+    ("n_folds", 1, "None or an int >= 2. Got 1."),
 ])
 def test_parameter_errors(param, value, allowed):
     X, y = np.random.default_rng(0).normal(size=(20, 2)), np.arange(20) % 2

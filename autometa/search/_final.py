@@ -86,9 +86,18 @@ def fallback(task: Any, y: np.ndarray, classification: bool, budget: Budget, fam
     return family, params, model, "fallback"
 
 
+def _row(board: pd.DataFrame, trial: int | None) -> int:
+    """The position of ``trial`` on the leaderboard; the top's when it is not there (or None)."""
+    if trial is None:
+        return 0
+    hits = np.flatnonzero(board["trial"].to_numpy() == trial)
+    return int(hits[0]) if len(hits) else 0
+
+
 def final_model(task: Any, y: np.ndarray, n_classes: int | None, board: pd.DataFrame, recs: pd.DataFrame,
                  objective: Objective, families: list[str], budget: Budget, seed: int, notes: list[str],
-                 final_reserve: float, time_budget: float) -> tuple[str, dict[str, Any], Any, str]:
+                 final_reserve: float, time_budget: float,
+                 chosen: int | None = None) -> tuple[str, dict[str, Any], Any, str]:
     """The model returned: the best configuration refitted on all rows, within what is left of the budget.
 
     Returns ``(family, params, fitted pipeline, how)``; ``how`` is ``"refit"`` (all
@@ -106,9 +115,10 @@ def final_model(task: Any, y: np.ndarray, n_classes: int | None, board: pd.DataF
     fold_seconds = None
     validated = len(board) > 0
     if validated:
-        family, params = str(board["family"].iloc[0]), dict(board["params"].iloc[0])
-        fold_seconds = float(pd.to_numeric(board["fit_seconds"], errors="coerce").iloc[0])
-        if kept is not None and kept[0] != int(board["trial"].iloc[0]):
+        row = _row(board, chosen)
+        family, params = str(board["family"].iloc[row]), dict(board["params"].iloc[row])
+        fold_seconds = float(pd.to_numeric(board["fit_seconds"], errors="coerce").iloc[row])
+        if kept is not None and kept[0] != int(board["trial"].iloc[row]):
             kept = None  # the kept model is another trial's (a worker elsewhere found the best)
     else:
         first = recs.iloc[0] if len(recs) else None
@@ -173,7 +183,7 @@ def final_model(task: Any, y: np.ndarray, n_classes: int | None, board: pd.DataF
 
 def build_ensemble(task: Any, y: np.ndarray, n_classes: int | None, board: pd.DataFrame, objective: Objective,
               best: Any, budget: Budget, seed: int, notes: list[str],
-              final_reserve: float) -> tuple[Any, pd.DataFrame, str]:
+              final_reserve: float, chosen: int | None = None) -> tuple[Any, pd.DataFrame, str]:
     """The refitted best (``best``) joined by the trials greedy ensemble selection picks, within the budget.
 
     Returns ``(model, leaderboard with an ensemble_weight column, how)``; ``how`` is
@@ -189,20 +199,24 @@ def build_ensemble(task: Any, y: np.ndarray, n_classes: int | None, board: pd.Da
     if objective.oof is None or not len(board):
         return best, board, "refit"
 
+    best_row = _row(board, chosen)
+
     def alone() -> tuple[Any, pd.DataFrame, str]:
-        board.loc[board.index[0], "ensemble_weight"] = 1.0
+        board.loc[board.index[best_row], "ensemble_weight"] = 1.0
         return best, board, "refit"
 
     candidates = objective.oof.best_first()
-    best_trial = int(board["trial"].iloc[0])
-    if len(candidates) < 2 or candidates[0][0] != best_trial:
+    best_trial = int(board["trial"].iloc[best_row])
+    first = next((i for i, c in enumerate(candidates) if c[0] == best_trial), None)
+    if len(candidates) < 2 or first is None:
         return alone()
     deadline = time.perf_counter() + ENSEMBLE_SELECTION_SHARE * max(budget.remaining(final_reserve), 0.0)
     metric = objective.metric
     try:
         weights, _ = ensemble_selection([p.astype(float) for _, _, p in candidates],
-                                        lambda pred: fast_score(metric, y, pred, n_classes),
-                                        greater_is_better=bool(GREATER_IS_BETTER[metric]), deadline=deadline)
+                                        lambda pred: fast_score(metric, objective.oof_y, pred, n_classes),
+                                        greater_is_better=bool(GREATER_IS_BETTER[metric]), deadline=deadline,
+                                        first=first)
     except Exception as exc:  # the single best is a fine answer
         notes.append(f"Ensemble selection failed ({type(exc).__name__}: {exc}); the best trial is the model.")
         return alone()

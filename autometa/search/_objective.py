@@ -18,9 +18,33 @@ from autometa.search._cost import UNINTERRUPTIBLE, refit_reserve, setup_seconds
 from autometa.search._progress import SearchProgress
 from autometa.search._space import FAMILY_PARAM, suggest_pipeline
 from autometa.search._study import ATTR, is_double_tell
+from autometa.search._validation import Validation
 
 #: the search keeps back this much more than the best's refit for the other members of an ensemble
 ENSEMBLE_REFIT_SHARE = 1.0
+
+
+def _rounded(value: Any) -> Any:
+    """``value`` to two significant digits when it is a number (bools and strings as they are)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return value
+    value = float(value)
+    if value == 0 or not math.isfinite(value):
+        return value
+    return float(f"{value:.2g}")
+
+
+def near_key(family: str, params: dict[str, Any]) -> tuple[Any, ...]:
+    """What two configurations share when they are near copies: the family and every parameter to 2 digits.
+
+    Examples
+    --------
+    >>> near_key("svm", {"C": 1.012, "gamma": 0.0503}) == near_key("svm", {"C": 1.0, "gamma": 0.0498})
+    True
+    >>> near_key("svm", {"C": 1.0, "gamma": 0.05}) == near_key("svm", {"C": 1.2, "gamma": 0.05})
+    False
+    """
+    return (family, *sorted((name, _rounded(v)) for name, v in params.items()))
 
 
 class Objective:
@@ -30,14 +54,24 @@ class Objective:
     refit on all rows would not fit in what is left of the budget.
     """
 
-    def __init__(self, task: Any, y: np.ndarray, n_classes: int | None, folds: list[Any], families: list[str],
-                 metric: str, seed: int, budget: Budget, reserve: float = 0.0, ensemble: bool = False) -> None:
+    def __init__(self, task: Any, y: np.ndarray, n_classes: int | None, validation: Validation | list[Any],
+                 families: list[str], metric: str, seed: int, budget: Budget, reserve: float = 0.0,
+                 ensemble: bool = False) -> None:
         import threading
 
         from autometa.knowledge import GREATER_IS_BETTER
         from autometa.search.ensemble import OutOfFold
 
-        self.task, self.X, self.y, self.n_classes, self.folds = task, task.X, y, n_classes, folds
+        if not isinstance(validation, Validation):  # plain (train, test) folds
+            validation = Validation(list(validation), 1, np.arange(len(y)), f"{len(validation)}-fold")
+        self.validation = validation
+        self.task, self.X, self.y, self.n_classes = task, task.X, y, n_classes
+        self.folds = validation.splits
+        #: position of each validated row in the out-of-fold arrays (-1: not validated)
+        self.position = np.full(len(y), -1)
+        self.position[validation.rows] = np.arange(len(validation.rows))
+        self.oof_y = y[validation.rows]
+        self.seen: dict[tuple[Any, ...], int] = {}  # near-duplicate key -> trial number
         self.families, self.metric, self.seed, self.budget = families, metric, seed, budget
         self.categorical = list(task.categorical)
         self.sign = 1.0 if GREATER_IS_BETTER[metric] else -1.0
@@ -49,8 +83,17 @@ class Objective:
         self.fold_fit = 0.0
         self.kept: tuple[int, float, Any] | None = None  # (trial number, score, last fold's fitted model)
         self._lock = threading.Lock()
-        self.oof = (OutOfFold(len(y), n_classes, greater_is_better=bool(GREATER_IS_BETTER[metric]))
+        self.oof = (OutOfFold(len(validation.rows), n_classes, greater_is_better=bool(GREATER_IS_BETTER[metric]))
                     if ensemble else None)
+
+    def remember(self, trials: Any) -> None:
+        """Count the configurations of ``trials`` (earlier ones of a resumed study) as run."""
+        from autometa.search._space import split_params
+
+        for t in trials:
+            if t.state == TrialState.COMPLETE and FAMILY_PARAM in t.params:
+                family, params = split_params(t.params)
+                self.seen.setdefault(near_key(family, params), t.number)
 
     def reserve(self) -> float:
         """Seconds kept back for the final refit (and the caller's ``final_reserve``).
@@ -70,6 +113,14 @@ class Objective:
 
         X, y, budget, seed = self.X, self.y, self.budget, self.seed
         family, params = suggest_pipeline(trial, self.task.kind, self.families)
+        key = near_key(family, params)
+        with self._lock:
+            twin = self.seen.get(key)
+            if twin is None:
+                self.seen[key] = trial.number
+        if twin is not None:  # a near copy of a trial already run: no new information, no time spent
+            trial.set_user_attr(ATTR + "duplicate_of", int(twin))
+            raise optuna.TrialPruned(f"a near duplicate of trial {twin}")
         scores: list[float] = []
         fit_seconds: list[float] = []
         if family in UNINTERRUPTIBLE:  # the time limit cannot stop it: time a sample first
@@ -83,7 +134,7 @@ class Objective:
                     raise optuna.TrialPruned(f"{family} is expected to take {expected:.3g} s per fold, "
                                              "more than the time budget left")
         model = None
-        oof = self.oof.new() if self.oof is not None else None
+        oof = np.zeros(self.oof.shape) if self.oof is not None else None
         for step, (train, test) in enumerate(self.folds):
             left = budget.remaining(self.reserve())
             if left <= 0 or setup_seconds(family, len(train), X.shape[1]) > left:  # a fit whose first, unstoppable step would end past the budget
@@ -100,9 +151,9 @@ class Objective:
                         fit_seconds.append(time.perf_counter() - start)
                         pred, proba, is_proba = predict_for_scoring(model, X.iloc[test], self.n_classes)
                         value = score_arrays(y[test], pred, proba, is_proba, self.n_classes)[self.metric]
-                        if oof is not None:  # the same predictions, kept for the ensemble
-                            oof[test] = pred if self.n_classes is None else class_probabilities(
-                                pred, proba, self.n_classes)
+                        if oof is not None:  # the same predictions, kept for the ensemble (mean of repeats)
+                            oof[self.position[test]] += (pred if self.n_classes is None else class_probabilities(
+                                pred, proba, self.n_classes)) / self.validation.repeats
             except BudgetExceeded:
                 trial.set_user_attr(ATTR + "status", "budget")
                 raise optuna.TrialPruned("time budget spent") from None
@@ -119,12 +170,13 @@ class Objective:
                 raise optuna.TrialPruned()
         mean = float(np.mean(scores))
         trial.set_user_attr(ATTR + "score_std", float(np.std(scores)))
+        trial.set_user_attr(ATTR + "split_scores", [float(v) for v in scores])
         trial.set_user_attr(ATTR + "fit_seconds", float(np.mean(fit_seconds)))
         with self._lock:
             if self.kept is None or self.sign * mean > self.sign * self.kept[1]:
                 self.kept = (trial.number, mean, model)
         if oof is not None and self.oof is not None:
-            self.oof.add(trial.number, mean, oof)
+            self.oof.add(trial.number, mean, oof.astype(np.float32))
         return mean
 
     def callback(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:

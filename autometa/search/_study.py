@@ -16,6 +16,7 @@ import pandas as pd
 from optuna.trial import TrialState
 
 from autometa.exceptions import DataError
+from autometa.search._select import Candidate
 from autometa.search._space import FAMILY_PARAM, split_params
 
 #: prefix of the user attributes the search sets on studies and trials
@@ -148,3 +149,15 @@ def leaderboard(study: optuna.Study) -> pd.DataFrame:
 def is_double_tell(exc: BaseException) -> bool:
     """Whether ``exc`` is Optuna refusing to tell a trial that is already finished."""
     return "Cannot tell a" in str(exc)
+
+
+def candidates(study: optuna.Study) -> list[Candidate]:
+    """The study's completed trials as :func:`~autometa.search._select.choose` sees them."""
+    out = []
+    for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+        if FAMILY_PARAM not in t.params or t.value is None:
+            continue
+        rank = t.user_attrs.get(ATTR + "rank")
+        out.append(Candidate(t.number, float(t.value), list(t.user_attrs.get(ATTR + "split_scores", [])),
+                             int(rank) if rank is not None else None))
+    return out

@@ -76,7 +76,7 @@ def fast_score(metric: str, y: np.ndarray, pred: np.ndarray, n_classes: int | No
 
 def ensemble_selection(predictions: Sequence[np.ndarray], score: Callable[[np.ndarray], float], *,
                        size: int = ENSEMBLE_SIZE, greater_is_better: bool = True,
-                       deadline: float | None = None) -> tuple[np.ndarray, float]:
+                       deadline: float | None = None, first: int | None = None) -> tuple[np.ndarray, float]:
     """Weights of a greedy ensemble with replacement, and the ensemble's score.
 
     Parameters
@@ -90,6 +90,10 @@ def ensemble_selection(predictions: Sequence[np.ndarray], score: Callable[[np.nd
     greater_is_better : bool, default=True
     deadline : float, optional
         A ``time.perf_counter()`` value: selection stops there (with what it has).
+    first : int, optional
+        The candidate the first round takes whatever the scores (the search's noise-aware
+        choice, :mod:`autometa.search._select`), so the ensemble is never worse on the
+        out-of-fold rows than that choice alone.
 
     Returns
     -------
@@ -119,6 +123,8 @@ def ensemble_selection(predictions: Sequence[np.ndarray], score: Callable[[np.nd
             value = score((total + pred) / rounds)
             values[i] = sign * value if math.isfinite(value) else -math.inf
         pick = int(np.argmax(values))  # ties: the earliest candidate (the better trial, when sorted)
+        if rounds == 1 and first is not None:
+            pick = first
         counts[pick] += 1
         total += predictions[pick]
         if values[pick] > best_value:

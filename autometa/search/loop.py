@@ -27,15 +27,18 @@ from autometa.search._final import build_ensemble, final_model
 from autometa.search._objective import Objective, optimize
 from autometa.search._progress import SearchProgress
 from autometa.search._recommend import describe, recommend_for
+from autometa.search._select import choose
 from autometa.search._space import check_families, conditional_space
 from autometa.search._study import (
     ATTR,
     LEADERBOARD_COLUMNS,
+    candidates,
     claim_warm_start,
     leaderboard,
     open_study,
     optuna_quiet,
 )
+from autometa.search._validation import plan_validation
 
 __all__ = ["LEADERBOARD_COLUMNS", "SearchResult", "leaderboard", "run_search"]
 
@@ -70,7 +73,15 @@ class SearchResult:
         Trials of this call that were cross-validated to the end.
     final_model : str
         How the returned pipeline was made: ``"refit"``, ``"refit on a sample"``,
-        ``"fold model"``, ``"unvalidated"`` or ``"fallback"`` (see ``final_model``).
+        ``"fold model"``, ``"unvalidated"``, ``"fallback"`` (see
+        :func:`~autometa.search._final.final_model`) or ``"ensemble"``.
+    validation : str
+        How each trial was validated, in words (``"5-fold x 2"``, ``"3-fold"``,
+        ``"holdout 20 %"``).
+    chosen : int or None
+        The trial returned (or seeding the ensemble): the first-recommended of the
+        trials within one standard error of the best score
+        (:mod:`autometa.search._select`); the leaderboard's ``chosen`` column marks it.
     """
 
     study: optuna.Study
@@ -86,6 +97,8 @@ class SearchResult:
     notes: list[str] = field(default_factory=list)
     n_validated: int = 0
     final_model: str = "refit"
+    validation: str = ""
+    chosen: int | None = None
 
 
 def _check_metric(metric: str | None, kind: str, owner: str) -> str:
@@ -114,7 +127,7 @@ def _encode_target(task: Any) -> tuple[np.ndarray, int | None]:
 def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = None, storage: Any = None,
                study_name: str | None = None, n_jobs: int = 1, warm_start: bool = True,
                random_state: int | None = None, families: Sequence[str] | None = None,
-               n_trials: int | None = None, n_folds: int = 3, n_warm: int = 10, learner: Any = "default",
+               n_trials: int | None = None, n_folds: int | None = None, n_warm: int = 30, learner: Any = "default",
                knowledge_base: Any = None, progress: bool = False, owner: str = "fit",
                budget: Budget | None = None, final_reserve: float = 0.0, ensemble: bool = True) -> SearchResult:
     """Search pipelines for ``task`` within ``time_budget`` seconds and refit the best (or an ensemble).
@@ -147,10 +160,15 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
         Pipeline families to search (default: all).
     n_trials : int, optional
         Stop after this many trials in this call (the budget still applies).
-    n_folds : int, default=3
-        Cross-validation folds; each is an intermediate value for the pruner.
-    n_warm : int, default=10
-        Recommended configurations enqueued first.
+    n_folds : int, optional
+        Cross-validation folds, once; each is an intermediate value for the pruner.
+        Default: by the data's size and the budget
+        (:func:`~autometa.search._validation.plan_validation`): 5 folds twice on up
+        to 1,000 rows, 5 folds on up to 5,000, one 20 % holdout where 3 folds
+        would leave room for few trials, else 3 folds.
+    n_warm : int, default=30
+        Recommended configurations enqueued first (the meta-learner's diverse
+        list, near copies left out), before the sampler takes over.
     learner, knowledge_base
         The meta-learner and knowledge base for the recommendations.
     progress : bool, default=False
@@ -180,8 +198,7 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
     >>> result.family
     'linear'
     """
-    from autometa.knowledge import GREATER_IS_BETTER, Protocol
-    from autometa.knowledge._evaluate import make_folds
+    from autometa.knowledge import GREATER_IS_BETTER
 
     budget = budget if budget is not None else Budget(time_budget)
     families = check_families(families, owner)
@@ -193,7 +210,9 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
     seed = 0 if random_state is None else int(random_state)
     notes: list[str] = []
     y, n_classes = _encode_target(task)
-    folds = make_folds(y, n_classes is not None, Protocol(n_folds=n_folds, seed=seed))
+    validation = plan_validation(y, n_classes is not None, task.X.shape[1], budget.seconds, n_folds=n_folds,
+                                 seed=seed)
+    n_splits = len(validation.splits)
     space = conditional_space(kind, families)
 
     with optuna_quiet(True):  # the progress bar, not per-trial log lines, shows the search
@@ -207,30 +226,36 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
 
             describe(task, budget)
 
-            recs, rec_notes = recommend_for(task, families=families, n=max(3 * n_warm, 30), metric=metric,
-                                         learner=learner, knowledge_base=knowledge_base,
-                                         time_budget=max(budget.remaining() / (2 * (n_folds + 1)), 0.01),
-                                         budget=budget, n_jobs=n_jobs)
+            recs, rec_notes = recommend_for(task, families=families, n=max(n_warm + 10, 30), metric=metric,
+                                            learner=learner, knowledge_base=knowledge_base,
+                                            time_budget=max(budget.remaining() / (2 * (n_splits + 1)), 0.01),
+                                            budget=budget, n_jobs=n_jobs)
             notes += rec_notes
             enqueue(study, task, n_trials=n_warm, search_space=space, recommendations=recs)
             study.set_user_attr(ATTR + "warm_start", {"enqueued": int(min(n_warm, len(recs))),
                                                        "by": f"{socket.gethostname()}:{os.getpid()}"})
-        objective = Objective(task, y, n_classes, folds, families, metric, seed, budget,
-                               reserve=final_reserve, ensemble=ensemble)
+        objective = Objective(task, y, n_classes, validation, families, metric, seed, budget,
+                              reserve=final_reserve, ensemble=ensemble)
+        objective.remember(study.get_trials(deepcopy=False))
         with SearchProgress(budget.seconds, enabled=progress, metric=metric) as bar:
             optimize(study, objective, budget, n_trials, n_jobs, bar)
             board = leaderboard(study)
             bar.update(elapsed=budget.elapsed(), trials=len(objective.durations), best=objective.best,
                        family=objective.family, note="refitting the best")
+            chosen = choose(candidates(study), greater_is_better=bool(GREATER_IS_BETTER[metric]),
+                            test_share=validation.test_share)
+            board = board.assign(chosen=board["trial"] == chosen)
             family, params, pipeline, how = final_model(task, y, n_classes, board, recs, objective, families,
-                                                         budget, seed, notes, final_reserve, time_budget)
+                                                        budget, seed, notes, final_reserve, time_budget,
+                                                        chosen=chosen)
             if ensemble and how == "refit":
-                pipeline, board, how = build_ensemble(task, y, n_classes, board, objective, pipeline, budget, seed,
-                                                 notes, final_reserve)
+                pipeline, board, how = build_ensemble(task, y, n_classes, board, objective, pipeline, budget,
+                                                      seed, notes, final_reserve, chosen=chosen)
             bar.update(elapsed=budget.elapsed(), trials=len(objective.durations), best=objective.best,
                        family=objective.family, note="done")
     # this call's own trials (on a shared study, other workers' trials and numbers interleave with them)
     n_run, n_valid = len(objective.durations), objective.n_complete
     return SearchResult(study=study, family=family, params=params, pipeline=pipeline, leaderboard=board,
                         recommendations=recs, metric=metric, kind=kind, elapsed=budget.elapsed(),
-                        n_trials=max(n_run, 0), notes=notes, n_validated=n_valid, final_model=how)
+                        n_trials=max(n_run, 0), notes=notes, n_validated=n_valid, final_model=how,
+                        validation=validation.method, chosen=chosen)

@@ -14,7 +14,7 @@ from optuna.trial import TrialState
 
 N_WORKERS = 2
 N_TRIALS = 4  # per worker
-N_WARM = 10  # fit's default n_warm
+N_WARM = 30  # fit's default n_warm
 
 
 def _data() -> tuple[pd.DataFrame, pd.Series]:

@@ -1,0 +1,125 @@
+"""How a search validates each trial: repeated folds on small data, k folds, or one holdout on big data.
+
+The choice is the noise-against-trials trade. On a few hundred rows a 3-fold score
+is noisy enough that the arg-max of hundreds of trials is mostly selection of noise,
+and fits take milliseconds: each trial gets 5 folds, twice over with other splits.
+On data where one fit eats a large share of the budget (FLAML's rule, in cells per
+second of budget), 3 fits per trial leave room for a handful of trials: each trial
+gets one holdout split instead (a fifth of the rows, as AutoGluon and FLAML do),
+three times the trials for the same time.
+
+Every row of the validated part is predicted ``repeats`` times (once per
+repetition), so a trial's out-of-fold predictions are the mean of its repeats on
+:attr:`Validation.rows`, and the per-split scores are paired across trials (the
+same splits for every trial of a call), which :mod:`autometa.search._select` uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Validation", "plan_validation"]
+
+#: at most this many rows: 5 folds, repeated twice
+REPEAT_ROWS = 1000
+#: at most this many rows (and more than REPEAT_ROWS): 5 folds; more rows: 3 folds
+FIVE_FOLD_ROWS = 5000
+#: a holdout split when rows x columns exceed this many cells per second of budget (FLAML's
+#: ``eval_method="auto"`` switches at 10 million cells per hour, about 2,800 a second; a boosting fit here
+#: bins about 4 million cells a second, so this switches later, where a 3-fold trial would take a few
+#: percent of the budget)
+HOLDOUT_CELLS_PER_SECOND = 20_000.0
+#: and at least this many rows (below it a fifth of the rows is too noisy to choose by)
+HOLDOUT_MIN_ROWS = 5000
+#: the share of rows a holdout split validates on
+HOLDOUT_SHARE = 0.2
+
+
+@dataclass(frozen=True)
+class Validation:
+    """The splits every trial of a search is scored on.
+
+    Attributes
+    ----------
+    splits : list of (train, test) index arrays
+        In order; each is one intermediate value for the pruner.
+    repeats : int
+        How many times each row of :attr:`rows` is predicted.
+    rows : ndarray
+        The rows the splits predict (sorted): all rows, or the holdout's.
+    method : str
+        In words: ``"5-fold x 2"``, ``"3-fold"``, ``"holdout 20 %"``.
+    """
+
+    splits: list[tuple[np.ndarray, np.ndarray]]
+    repeats: int
+    rows: np.ndarray
+    method: str
+
+    @property
+    def train_rows(self) -> int:
+        """Training rows of the first split (what a refit's time grows from)."""
+        return len(self.splits[0][0])
+
+    @property
+    def test_share(self) -> float:
+        """Test rows over training rows of one split (the Nadeau-Bengio correction's n2 / n1)."""
+        train, test = self.splits[0]
+        return len(test) / max(len(train), 1)
+
+
+def _kfold(y: np.ndarray, classification: bool, k: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    k = max(min(k, len(y)), 2)
+    if classification and np.bincount(y).min() >= k:
+        return list(StratifiedKFold(n_splits=k, shuffle=True, random_state=seed).split(np.zeros(len(y)), y))
+    return list(KFold(n_splits=k, shuffle=True, random_state=seed).split(np.zeros(len(y))))
+
+
+def _holdout(y: np.ndarray, classification: bool, share: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.model_selection import train_test_split
+
+    stratify = y if classification and np.bincount(y).min() >= 2 else None
+    train, test = train_test_split(np.arange(len(y)), test_size=share, random_state=seed, stratify=stratify)
+    return np.sort(train), np.sort(test)
+
+
+def plan_validation(y: np.ndarray, classification: bool, n_columns: int, budget_seconds: float, *,
+                    n_folds: int | None = None, seed: int = 0) -> Validation:
+    """The splits for a search on ``len(y)`` rows and ``n_columns`` columns within ``budget_seconds``.
+
+    ``n_folds`` given: that many folds, once (the caller's choice). Otherwise: 5 folds
+    twice on at most :data:`REPEAT_ROWS` rows, 5 folds on at most
+    :data:`FIVE_FOLD_ROWS`, a holdout of :data:`HOLDOUT_SHARE` of the rows when the
+    data has more than :data:`HOLDOUT_CELLS_PER_SECOND` cells per second of budget
+    (and at least :data:`HOLDOUT_MIN_ROWS` rows), else 3 folds. Classification
+    splits are stratified when every class has a row in every split. ``y`` holds
+    the encoded labels (0 .. k - 1) for classification.
+
+    Examples
+    --------
+    >>> y = np.arange(600) % 2
+    >>> plan_validation(y, True, 10, 30.0).method
+    '5-fold x 2'
+    >>> plan_validation(np.arange(50_000) % 2, True, 20, 30.0).method
+    'holdout 20 %'
+    >>> plan_validation(y, True, 10, 30.0, n_folds=3).method
+    '3-fold'
+    """
+    n = len(y)
+    if n_folds is not None:
+        splits = _kfold(y, classification, n_folds, seed)
+        return Validation(splits, 1, np.arange(n), f"{len(splits)}-fold")
+    if n * n_columns > HOLDOUT_CELLS_PER_SECOND * budget_seconds and n >= HOLDOUT_MIN_ROWS:
+        train, test = _holdout(y, classification, HOLDOUT_SHARE, seed)
+        return Validation([(train, test)], 1, test, f"holdout {round(100 * HOLDOUT_SHARE)} %")
+    if n <= REPEAT_ROWS:
+        first = _kfold(y, classification, 5, seed)
+        splits = first + _kfold(y, classification, 5, seed + 1)
+        return Validation(splits, 2, np.arange(n), f"{len(first)}-fold x 2")
+    k = 5 if n <= FIVE_FOLD_ROWS else 3
+    splits = _kfold(y, classification, k, seed)
+    return Validation(splits, 1, np.arange(n), f"{len(splits)}-fold")
