@@ -146,7 +146,8 @@ def _autometa(meta: dict[str, Any], folder: Path, budget: float, system: str) ->
                          record=False, warm_start=system != "autometa-cold", ensemble=system != "autometa-single")
     wall = time.perf_counter() - start
     return {"wall_s": wall, "score": _score(meta, y_te, model.predict(X_te)), "trials": model.n_trials_,
-            "validated": model.n_validated_, "final": model.final_model_, "cv": model.best_score_}
+            "validated": model.n_validated_, "final": model.final_model_, "cv": model.best_score_,
+            "validation": getattr(model, "validation_", None)}
 
 
 def _lgbm(meta: dict[str, Any], folder: Path, budget: float, system: str) -> dict[str, Any]:
@@ -226,6 +227,8 @@ def run(args: argparse.Namespace) -> None:
         done = {json.loads(line)["key"] for line in out.read_text().splitlines() if line.strip()}
     pythons = {"autometa": sys.executable, "flaml": args.flaml_python, "autogluon": args.autogluon_python}
     data = Path(args.data_cache)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                            cwd=Path(__file__).parent).stdout.strip() or None
     datasets = args.datasets or [*CLASSIFICATION, *REGRESSION]
     skipped = sorted({s for s in args.systems if not pythons[PEER_PYTHON.get(s, "autometa")]})
     if skipped:
@@ -250,7 +253,8 @@ def run(args: argparse.Namespace) -> None:
                             "error": (done_proc.stderr.strip().splitlines() or ["no output"])[-1][:300]}
                     except subprocess.TimeoutExpired:
                         result = {"error": f"timed out after {3 * budget + 120:g} s"}
-                row = {"key": key, "dataset": name, "system": system, "budget": budget, "kind": meta["kind"],
+                row = {"key": key, "commit": commit, "dataset": name, "system": system, "budget": budget,
+                       "kind": meta["kind"],
                        "family": meta["family"], "rows": meta["rows"], "n_classes": meta["n_classes"],
                        "process_s": round(time.perf_counter() - start, 1), **result}
                 with out.open("a") as fh:
