@@ -154,11 +154,9 @@ def _family_of(params: Mapping[str, Any], family: str | None) -> str | None:
     are read first, then any other string parameter that is no family's parameter
     (so an SVM's ``kernel="linear"`` never reads as the linear family).
     """
-    from autometa.pipelines import FAMILIES
-
     # the choice aliases ("LGBMClassifier", "rf", ...) live with warm_start, which maps the same
     # names the other way; imported in the function only (knowledge sits below search)
-    from autometa.search.warm_start import family_of_choice
+    from autometa.pipelines import FAMILIES, family_of_choice
 
     if family is not None:
         return family

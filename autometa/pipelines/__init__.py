@@ -18,7 +18,7 @@ configurations the knowledge base scores on every dataset.
 from __future__ import annotations
 
 from autometa.pipelines._base import KINDS, PipelineFamily
-from autometa.pipelines._registry import FAMILIES, canonical_param, get_family
+from autometa.pipelines._registry import FAMILIES, canonical_param, family_of_choice, get_family
 from autometa.pipelines.portfolio import get_configuration, portfolio
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "KINDS",
     "PipelineFamily",
     "canonical_param",
+    "family_of_choice",
     "get_configuration",
     "get_family",
     "portfolio",

@@ -91,6 +91,23 @@ class PipelineFamily(abc.ABC):
     extra_params: ClassVar[frozenset[str]] = frozenset()
     #: Short names of the family people put before parameter names (``"lgbm_"``).
     name_prefixes: ClassVar[tuple[str, ...]] = ()
+    #: Values of a study's model-choice parameter that name this family (``"lgbmclassifier"``),
+    #: lower case, letters and digits only (see :func:`~autometa.pipelines.family_of_choice`).
+    choice_aliases: ClassVar[tuple[str, ...]] = ()
+
+    # ------------------------------------------------------------ fit costs
+    #: When the family's fit or prediction runs in compiled code that never returns to Python
+    #: (a time limit cannot stop it): the exponent of a fold's time in the rows (libsvm's kernel
+    #: SVM fit about n^2; k-NN's neighbour search, training x predicted rows). None otherwise.
+    uninterruptible_growth: ClassVar[float | None] = None
+    #: Whether the *fit* itself cannot be stopped (a refit only fits: k-NN's refit can be).
+    unstoppable_fit: ClassVar[bool] = False
+    #: The least exponent of the refit's growth from a fold's rows to all rows, where measured
+    #: steeper than :attr:`uninterruptible_growth` (the SVM: n^2.5; benchmarks/svm_refit_estimate.py).
+    refit_exponent: ClassVar[float | None] = None
+    #: Cells (rows x columns) a second of the unstoppable step before the first boosting round
+    #: (LightGBM's binning: 133,000 x 100 took 2.8-3.2 s on one core); infinite when there is none.
+    setup_cells_per_second: ClassVar[float] = math.inf
 
     # ------------------------------------------------------------------ space
     @abc.abstractmethod

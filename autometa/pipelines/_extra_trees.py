@@ -18,6 +18,7 @@ class ExtraTreesFamily(ForestFamily):
     """
 
     name = "extra_trees"
+    choice_aliases = ("extratrees", "et", "extratreesclassifier", "extratreesregressor", "extratree")
     name_prefixes = ("et_",)
     _bootstrap_default = False
     _seconds_per_tree = 0.013

@@ -27,6 +27,8 @@ class HistGradientBoostingFamily(PipelineFamily):
     """
 
     name = "hist_gradient_boosting"
+    choice_aliases = ("histgradientboosting", "hgb", "hgbt", "histgb", "histgradientboostingclassifier", "histgradientboostingregressor")
+    setup_cells_per_second = 8e6
     name_prefixes = ("hgb_", "histgb_")
     aliases = {
         "max_iter": "max_iter",

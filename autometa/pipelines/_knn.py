@@ -51,6 +51,8 @@ class KNNFamily(PipelineFamily):
     """
 
     name = "knn"
+    choice_aliases = ("knn", "kneighbors", "kneighborsclassifier", "kneighborsregressor", "nearestneighbors")
+    uninterruptible_growth = 2.0
     name_prefixes = ("kneighbors_", "neighbors_")
     aliases = {
         "n_neighbors": "n_neighbors",

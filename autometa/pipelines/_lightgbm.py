@@ -86,6 +86,8 @@ class LightGBMFamily(PipelineFamily):
     """
 
     name = "lightgbm"
+    choice_aliases = ("lightgbm", "lgbm", "lgb", "lgbmclassifier", "lgbmregressor")
+    setup_cells_per_second = 4e6
     name_prefixes = ("lgbm_", "lgb_")
     aliases = {
         "n_estimators": "n_estimators",

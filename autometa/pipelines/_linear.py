@@ -50,6 +50,7 @@ class LinearFamily(PipelineFamily):
     """
 
     name = "linear"
+    choice_aliases = ("linear", "logreg", "logistic", "logisticregression", "ridge", "linearmodel")
     name_prefixes = ("logreg_", "logistic_", "ridge_")
     aliases = {
         "c": "C",

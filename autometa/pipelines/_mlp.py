@@ -85,6 +85,7 @@ class MLPFamily(PipelineFamily):
     """
 
     name = "mlp"
+    choice_aliases = ("mlp", "mlpclassifier", "mlpregressor", "neuralnet", "neuralnetwork", "nn")
     name_prefixes = ("nn_",)
     aliases = {
         "hidden_layer_size": "hidden_layer_size",

@@ -123,6 +123,7 @@ class RandomForestFamily(ForestFamily):
     """Random forest (``RandomForestClassifier`` / ``RandomForestRegressor``)."""
 
     name = "random_forest"
+    choice_aliases = ("randomforest", "rf", "randomforestclassifier", "randomforestregressor", "forest")
     name_prefixes = ("rf_",)
     _bootstrap_default = True
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from autometa.pipelines._base import PipelineFamily
 from autometa.pipelines._extra_trees import ExtraTreesFamily
 from autometa.pipelines._hist_gradient_boosting import HistGradientBoostingFamily
@@ -12,7 +15,7 @@ from autometa.pipelines._mlp import MLPFamily
 from autometa.pipelines._random_forest import RandomForestFamily
 from autometa.pipelines._svm import SVMFamily
 
-__all__ = ["FAMILIES", "canonical_param", "get_family"]
+__all__ = ["FAMILIES", "canonical_param", "family_of_choice", "get_family"]
 
 #: Family name -> family instance, in portfolio order.
 FAMILIES: dict[str, PipelineFamily] = {
@@ -67,3 +70,20 @@ def canonical_param(family: str, name: str) -> str | None:
     True
     """
     return get_family(family).canonical_param(name)
+
+
+def family_of_choice(choice: Any) -> str | None:
+    """The pipeline family a categorical choice names (``"LGBMClassifier"`` -> ``"lightgbm"``).
+
+    Matched on the families' :attr:`~PipelineFamily.choice_aliases`, case and
+    punctuation ignored.
+
+    Examples
+    --------
+    >>> family_of_choice("RandomForest"), family_of_choice("xgboost")
+    ('random_forest', None)
+    """
+    if not isinstance(choice, str):
+        return None
+    key = re.sub(r"[^a-z0-9]", "", choice.lower())
+    return next((fam.name for fam in FAMILIES.values() if key in fam.choice_aliases), None)

@@ -84,6 +84,10 @@ class SVMFamily(PipelineFamily):
     """
 
     name = "svm"
+    choice_aliases = ("svm", "svc", "svr", "rbfsvm", "kernelsvm")
+    uninterruptible_growth = 2.0
+    unstoppable_fit = True
+    refit_exponent = 2.5
     name_prefixes = ("svc_", "svr_")
     aliases = {
         "c": "C",

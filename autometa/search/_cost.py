@@ -10,21 +10,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from autometa.pipelines import FAMILIES
+
 #: families whose fit or prediction runs in compiled code that never returns to Python, so the
-#: SIGALRM time limit cannot stop it (libsvm's fit and predict; k-NN's neighbour search, which
-#: is all of its cost: a k-NN trial on 80,000 x 50 rows ran 69 s of a 30 s budget), with the
-#: growth of a fold's fit and prediction in the rows (kernel SVM fit: about n^2, measured 1.9
-#: between 4,000 and 8,000 rows; k-NN: training rows x predicted rows; docs/benchmarks.md)
-UNINTERRUPTIBLE: dict[str, float] = {"svm": 2.0, "knn": 2.0}
+#: SIGALRM time limit cannot stop it, with the growth of a fold's fit and prediction in the rows
+#: (:attr:`~autometa.pipelines.PipelineFamily.uninterruptible_growth`: the SVM and k-NN; a k-NN trial on
+#: 80,000 x 50 rows ran 69 s of a 30 s budget before this rule; docs/benchmarks.md)
+UNINTERRUPTIBLE: dict[str, float] = {name: fam.uninterruptible_growth for name, fam in FAMILIES.items()
+                                     if fam.uninterruptible_growth is not None}
 #: of those, the families whose *fit* cannot be stopped (the final refit only fits)
-UNSTOPPABLE_FIT = frozenset({"svm"})
+UNSTOPPABLE_FIT = frozenset(name for name, fam in FAMILIES.items() if fam.unstoppable_fit)
 #: rows of the sample on which such a fit is timed first
 PROBE_ROWS = 2000
-#: least growth of the SVM's fit from a fold's training rows ((folds - 1) / folds of them) to all rows, for
-#: the final refit: measured n^1.5-2.6 up to 32,000 rows and n^3.4-3.7 from 32,000 to 48,000
-#: (benchmarks/svm_refit_estimate.py), so the refit takes the larger of this and the family's measured
-#: curve (steeper past 16,000 rows), erring on the side of the budget
-REFIT_EXPONENT: dict[str, float] = {"svm": 2.5}
+#: least growth of a refit from a fold's training rows to all rows, where measured steeper than the
+#: fold's (the SVM: n^1.5-2.6 up to 32,000 rows, n^3.4-3.7 from 32,000 to 48,000, so n^2.5 and the
+#: family's measured curve, whichever is larger; benchmarks/svm_refit_estimate.py)
+REFIT_EXPONENT: dict[str, float] = {name: fam.refit_exponent for name, fam in FAMILIES.items()
+                                    if fam.refit_exponent is not None}
 
 
 def refit_growth(family: str, fold_rows: float, rows: float) -> float:
@@ -104,9 +106,11 @@ def probe_fold_seconds(model: Any, family: str, X: pd.DataFrame, y: np.ndarray, 
 
 
 #: cells (rows x columns) a second of the unstoppable step before a boosting family's first round can be
-#: stopped: LightGBM's Dataset binning (133,000 x 100 took 2.8-3.2 s on one core), HistGradientBoosting's
-#: binning and first iteration (1.6 s); a fold that would start it with less time left is not started
-SETUP_CELLS_PER_SECOND: dict[str, float] = {"lightgbm": 4e6, "hist_gradient_boosting": 8e6}
+#: stopped (:attr:`~autometa.pipelines.PipelineFamily.setup_cells_per_second`: LightGBM's Dataset binning,
+#: HistGradientBoosting's binning and first iteration); a fold that would start it with less time left is
+#: not started
+SETUP_CELLS_PER_SECOND: dict[str, float] = {name: fam.setup_cells_per_second for name, fam in FAMILIES.items()
+                                            if math.isfinite(fam.setup_cells_per_second)}
 SETUP_MARGIN = 1.5
 
 

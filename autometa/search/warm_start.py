@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 from collections.abc import Mapping, Sequence
 from numbers import Real
 from typing import Any
@@ -23,6 +22,7 @@ from optuna.distributions import BaseDistribution, CategoricalDistribution
 from optuna.trial import TrialState
 
 from autometa.exceptions import DataError
+from autometa.pipelines import family_of_choice
 
 __all__ = ["WARM_START_COLUMNS", "family_of_choice", "read_search_space", "warm_start"]
 
@@ -37,36 +37,6 @@ _SELECTOR_NAMES = frozenset({
     "family", "model", "model_type", "model_family", "estimator", "classifier", "regressor",
     "algorithm", "algo", "learner", "pipeline", "model_name",
 })
-
-#: normalised choice value -> family name
-_CHOICE_ALIASES: dict[str, str] = {
-    **dict.fromkeys(["lightgbm", "lgbm", "lgb", "lgbmclassifier", "lgbmregressor"], "lightgbm"),
-    **dict.fromkeys(["randomforest", "rf", "randomforestclassifier", "randomforestregressor", "forest"],
-                    "random_forest"),
-    **dict.fromkeys(["extratrees", "et", "extratreesclassifier", "extratreesregressor", "extratree"],
-                    "extra_trees"),
-    **dict.fromkeys(["histgradientboosting", "hgb", "hgbt", "histgb", "histgradientboostingclassifier",
-                     "histgradientboostingregressor"], "hist_gradient_boosting"),
-    **dict.fromkeys(["linear", "logreg", "logistic", "logisticregression", "ridge", "linearmodel"], "linear"),
-    **dict.fromkeys(["svm", "svc", "svr", "rbfsvm", "kernelsvm"], "svm"),
-    **dict.fromkeys(["knn", "kneighbors", "kneighborsclassifier", "kneighborsregressor", "nearestneighbors"],
-                    "knn"),
-    **dict.fromkeys(["mlp", "mlpclassifier", "mlpregressor", "neuralnet", "neuralnetwork", "nn"], "mlp"),
-}
-
-
-def family_of_choice(choice: Any) -> str | None:
-    """The pipeline family a categorical choice names (``"LGBMClassifier"`` -> ``"lightgbm"``).
-
-    Examples
-    --------
-    >>> family_of_choice("RandomForest"), family_of_choice("xgboost")
-    ('random_forest', None)
-    """
-    if not isinstance(choice, str):
-        return None
-    return _CHOICE_ALIASES.get(re.sub(r"[^a-z0-9]", "", choice.lower()))
-
 
 def read_search_space(study: optuna.Study) -> dict[str, BaseDistribution]:
     """The union of the distributions of a study's trials (all states but waiting).
