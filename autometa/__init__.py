@@ -14,7 +14,7 @@ import importlib
 import time
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from autometa._version import __version__
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {

@@ -29,7 +29,7 @@ _COMMAND_MODULES = [
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from autometa import __version__
+    from autometa._version import __version__
 
     parser = argparse.ArgumentParser(
         prog="autometa",

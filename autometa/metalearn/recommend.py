@@ -80,7 +80,7 @@ def cache_dir() -> Path:
 
 def _learner_key(learner: Any) -> str:
     """The learner's version, parameters (threads left out) and the code that fits it."""
-    from autometa import __version__
+    from autometa._version import __version__
     from autometa.metalearn._cache import code_fingerprint
 
     params = learner.get_params()
