@@ -40,8 +40,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from autometa.exceptions import AutometaError, DataError, KnowledgeBaseError
     from autometa.knowledge import KnowledgeBase
     from autometa.metafeatures import extract_metafeatures
-    from autometa.metalearn import recommend  # type: ignore[no-redef]  # noqa: F811
-    from autometa.search import warm_start  # type: ignore[no-redef]  # noqa: F811
+    from autometa.metalearn import recommend  # noqa: F811
+    from autometa.search import warm_start  # noqa: F811
     from autometa.tasks import Task, TaskRegistry, load_task
 
 
