@@ -2,6 +2,7 @@
 
 - :func:`autometa_home`: per-user data (``$AUTOMETA_HOME``, else the platform's
   user data folder); the user knowledge base lives in ``knowledge/`` under it.
+- :func:`shipped_metadata_path`: the shipped knowledge base (``metadata/``).
 - :func:`cache_root`: rebuildable files (fitted meta-learners):
   ``$AUTOMETA_CACHE_DIR``, else ``$AUTOMETA_HOME/cache`` when ``AUTOMETA_HOME``
   is set, else the platform's user cache folder (``~/.cache/autometa``). Setting
@@ -14,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-__all__ = ["autometa_home", "cache_root", "user_knowledge_path"]
+__all__ = ["autometa_home", "cache_root", "shipped_metadata_path", "user_knowledge_path"]
 
 
 def autometa_home() -> Path:
@@ -40,6 +41,16 @@ def autometa_home() -> Path:
         return Path.home() / "Library" / "Application Support" / "autometa"
     base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
     return Path(base) / "autometa"
+
+
+def shipped_metadata_path() -> Path:
+    """Folder of the knowledge base (and trained encoders) shipped with the package: ``metadata/``."""
+    from importlib import resources
+
+    try:
+        return Path(str(resources.files("autometa._metadata")))
+    except ModuleNotFoundError:  # a source checkout that was not installed
+        return Path(__file__).resolve().parents[1] / "metadata"
 
 
 def user_knowledge_path() -> Path:

@@ -176,8 +176,7 @@ class _AutoMetaBase(BaseEstimator):
         # autometa.fit, what that function did before calling this)
         start = getattr(self, "_started_at", None) or time.perf_counter()
         self.__dict__.pop("_started_at", None)
-        from autometa.search import run_search
-        from autometa.search._budget import Budget
+        from autometa.search import Budget, run_search
         from autometa.tasks import load_task
 
         self._check_params()
@@ -250,8 +249,8 @@ class _AutoMetaBase(BaseEstimator):
 
         import joblib
 
+        from autometa._io import atomic_write_bytes
         from autometa._signing import sign
-        from autometa.knowledge._io import atomic_write_bytes
 
         buffer = io.BytesIO()
         joblib.dump(self, buffer, compress=3)

@@ -70,8 +70,9 @@ def recommendations(task: Any, family: str, kb: Any, families: list[str], learne
 
 def objective_for(task: Any, families: list[str], n_folds: int = 3):
     from autometa.knowledge import PRIMARY_METRIC, Protocol
-    from autometa.knowledge._evaluate import make_folds, score_predictions
+    from autometa.knowledge._evaluate import make_folds
     from autometa.pipelines import get_family
+    from autometa.scoring import score_predictions
     from autometa.search import suggest_pipeline
 
     metric = PRIMARY_METRIC[task.kind]
@@ -169,8 +170,8 @@ def by_time(task: Any, budget: float, families: list[str], seed: int, kb_family:
 
     from autometa.estimators import AutoMetaClassifier, AutoMetaRegressor
     from autometa.knowledge import PRIMARY_METRIC
-    from autometa.knowledge._evaluate import score_predictions
     from autometa.pipelines import get_family
+    from autometa.scoring import score_predictions
     from autometa.search import split_params
     from autometa.tasks import load_task
 

@@ -18,7 +18,6 @@ from autometa.testing.imports import (
 #: (importing module, imported module) still running up the layers
 KNOWN_UPWARD = {
     ("autometa.estimators", "autometa"),  # fit() reads the public face's lazy-import clock (start-up timing)
-    ("autometa.representations", "autometa.knowledge._kb"),  # item 2: paths in one module
     ("autometa.representations._base", "autometa.metalearn._data"),  # item 5
     ("autometa.representations.learners", "autometa.metalearn"),  # item 5
     ("autometa.representations.metafeature", "autometa.metalearn"),  # item 5: one TaskEncoder base
@@ -26,31 +25,8 @@ KNOWN_UPWARD = {
 }
 #: (importing module, imported private module) across packages
 KNOWN_PRIVATE = {
-    ("autometa.cli.demo", "autometa.knowledge._evaluate"),  # item 3: one scoring path
-    ("autometa.cli.fit", "autometa.knowledge._io"),  # atomic writes: to a foundation module
-    ("autometa.estimators", "autometa.knowledge._io"),
-    ("autometa.estimators", "autometa.search._budget"),  # item 4: one settings object
-    ("autometa.knowledge._evaluate", "autometa.pipelines._interrupt"),  # item 3: time limits in one place
-    ("autometa.maml._base", "autometa.tasks.fewshot._base"),  # item 6
-    ("autometa.maml._protonet", "autometa.tasks.fewshot._base"),
-    ("autometa.maml._reptile", "autometa.tasks.fewshot._base"),
-    ("autometa.metalearn._base", "autometa.knowledge._io"),
-    ("autometa.metalearn._cache", "autometa.knowledge._io"),
-    ("autometa.metalearn._data", "autometa.knowledge._schema"),  # item 3: one metrics module
-    ("autometa.metalearn._user_runs", "autometa.knowledge._schema"),
-    ("autometa.metalearn.recommend", "autometa.knowledge._schema"),
-    ("autometa.representations", "autometa.knowledge._kb"),
     ("autometa.representations._base", "autometa.metalearn._data"),
-    ("autometa.search._budget", "autometa.pipelines._interrupt"),
     ("autometa.search._cost", "autometa.metalearn._data"),  # item 1: LARGE_DATA_GROWTH to pipelines
-    ("autometa.search._objective", "autometa.knowledge._evaluate"),  # item 3
-    ("autometa.search._recommend", "autometa.knowledge._schema"),
-    ("autometa.search._storage", "autometa.knowledge._io"),
-    ("autometa.search.ensemble", "autometa.knowledge._evaluate"),
-    ("autometa.search.loop", "autometa.knowledge._schema"),
-    ("autometa.testing.faults", "autometa.knowledge._io"),
-    ("autometa.testing.metalearn", "autometa.knowledge._schema"),
-    ("autometa.testing.metalearn", "autometa.knowledge._io"),
 }
 
 

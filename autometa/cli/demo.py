@@ -29,7 +29,7 @@ def _demo(args: argparse.Namespace) -> int:
 
     import autometa
     from autometa.exceptions import DataError
-    from autometa.knowledge._evaluate import score_predictions
+    from autometa.scoring import score_predictions
     from autometa.tasks import load_task
 
     if args.time_budget <= 0:

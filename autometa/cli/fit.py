@@ -143,7 +143,7 @@ def _predict(args: argparse.Namespace) -> int:
     else:
         out = pd.DataFrame({"prediction": np.asarray(model.predict(table))})
     if args.out:
-        from autometa.knowledge._io import atomic_write_bytes
+        from autometa._io import atomic_write_bytes
 
         atomic_write_bytes(out.to_csv(index=False).encode(), args.out)
         console(stderr=True).print(f"{len(out)} predictions written to {args.out}")

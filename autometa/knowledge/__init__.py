@@ -8,8 +8,8 @@ Offers :class:`KnowledgeBase` (load, check, query), :func:`build_knowledge_base`
 from __future__ import annotations
 
 from autometa.knowledge._kb import KnowledgeBase, default_path
-from autometa.knowledge._schema import GREATER_IS_BETTER, PRIMARY_METRIC, Protocol
+from autometa.knowledge._schema import FILES, GREATER_IS_BETTER, PRIMARY_METRIC, Protocol
 from autometa.knowledge.build import BuildReport, build_knowledge_base
 
-__all__ = ["BuildReport", "GREATER_IS_BETTER", "KnowledgeBase", "PRIMARY_METRIC", "Protocol",
+__all__ = ["BuildReport", "FILES", "GREATER_IS_BETTER", "KnowledgeBase", "PRIMARY_METRIC", "Protocol",
            "build_knowledge_base", "default_path"]

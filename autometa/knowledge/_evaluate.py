@@ -11,37 +11,23 @@ import json
 import time
 import traceback
 import warnings
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from autometa.knowledge._schema import CLASSIFICATION_METRICS, REGRESSION_METRICS, Protocol
+from autometa.scoring import (
+    FitTimeout,
+    kfold,
+    score_predictions,
+    time_limit,
+)
 from autometa.tasks import Task
 
 __all__ = ["prepare_task", "make_folds", "score_predictions", "evaluate_configuration",
            "evaluate_task", "data_checksum", "FitTimeout"]
-
-
-class FitTimeout(Exception):
-    """A fit ran past the protocol's time limit."""
-
-
-@contextmanager
-def _time_limit(seconds: float | None) -> Iterator[None]:
-    """Raise :class:`FitTimeout` in this thread after ``seconds`` (POSIX main thread only).
-
-    Elsewhere (threads, Windows) the limit is checked after the fact instead.
-    """
-    if seconds is None or not seconds > 0:
-        yield
-        return
-    from autometa.pipelines._interrupt import alarm
-
-    with alarm(float(seconds), lambda: FitTimeout(f"fit exceeded {seconds:g} s")):
-        yield
 
 
 def data_checksum(X: pd.DataFrame, y: pd.Series) -> str:
@@ -87,94 +73,8 @@ def prepare_task(task: Task, protocol: Protocol) -> tuple[pd.DataFrame, np.ndarr
 
 
 def make_folds(y: np.ndarray, classification: bool, protocol: Protocol) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Cross-validation folds: stratified when every class has ``n_folds`` rows."""
-    from sklearn.model_selection import KFold, StratifiedKFold
-
-    k = min(protocol.n_folds, len(y))
-    if classification and np.bincount(y).min() >= k:
-        splitter: Any = StratifiedKFold(n_splits=k, shuffle=True, random_state=protocol.seed)
-        return list(splitter.split(np.zeros(len(y)), y))
-    splitter = KFold(n_splits=k, shuffle=True, random_state=protocol.seed)
-    return list(splitter.split(np.zeros(len(y))))
-
-
-def _scores(model: Any, X: pd.DataFrame | np.ndarray, n_classes: int) -> tuple[np.ndarray | None, bool]:
-    """Class scores for ROC-AUC/log-loss in the global class order, and whether they are probabilities."""
-    fitted = np.asarray(model.classes_)
-    if hasattr(model, "predict_proba"):
-        try:
-            raw = np.asarray(model.predict_proba(X), dtype=float)
-            is_proba = True
-        except AttributeError:  # e.g. SVC(probability=False) exposes it but refuses
-            raw, is_proba = None, False
-    else:
-        raw, is_proba = None, False
-    if raw is None:
-        if not hasattr(model, "decision_function"):
-            return None, False
-        raw = np.asarray(model.decision_function(X), dtype=float)
-        if raw.ndim == 1:
-            raw = np.column_stack([-raw, raw])
-    full = np.full((len(X), n_classes), 0.0 if is_proba else -np.inf)
-    full[:, fitted] = raw
-    if not is_proba:  # a softmax keeps the ranking per class and sums to one
-        full = full - full.max(axis=1, keepdims=True)
-        full = np.exp(full)
-        full /= full.sum(axis=1, keepdims=True)
-    return full, is_proba
-
-
-def predict_for_scoring(model: Any, X: pd.DataFrame | np.ndarray,
-                        n_classes: int | None) -> tuple[np.ndarray, np.ndarray | None, bool]:
-    """``(predictions, class scores or None, whether the scores are probabilities)``: one prediction pass
-    that :func:`score_arrays` scores and the search's out-of-fold store keeps."""
-    if n_classes is None:
-        return np.asarray(model.predict(X), dtype=float), None, False
-    pred = np.asarray(model.predict(X))
-    scores, is_proba = _scores(model, X, n_classes)
-    return pred, scores, is_proba
-
-
-def class_probabilities(pred: np.ndarray, scores: np.ndarray | None, n_classes: int) -> np.ndarray:
-    """The class scores, or, for a model without any, its predicted labels as one-hot rows."""
-    return scores if scores is not None else np.eye(n_classes)[np.asarray(pred, dtype=int)]
-
-
-def score_arrays(y: np.ndarray, pred: np.ndarray, scores: np.ndarray | None, is_proba: bool,
-                 n_classes: int | None) -> dict[str, float]:
-    """Every metric of the task's kind from :func:`predict_for_scoring`'s output."""
-    from sklearn import metrics
-
-    out: dict[str, float] = {}
-    if n_classes is None:
-        out["r2"] = float(metrics.r2_score(y, pred)) if len(y) > 1 else np.nan
-        out["rmse"] = float(np.sqrt(metrics.mean_squared_error(y, pred)))
-        out["mae"] = float(metrics.mean_absolute_error(y, pred))
-        return out
-    out["accuracy"] = float(metrics.accuracy_score(y, pred))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        out["balanced_accuracy"] = float(metrics.balanced_accuracy_score(y, pred))
-    out["roc_auc"] = out["log_loss"] = np.nan
-    if scores is not None:
-        present = np.unique(y)
-        try:
-            if n_classes == 2:
-                out["roc_auc"] = float(metrics.roc_auc_score(y, scores[:, 1])) if len(present) == 2 else np.nan
-            elif len(present) > 1:
-                sub = scores[:, present]
-                sub = sub / np.clip(sub.sum(axis=1, keepdims=True), 1e-12, None)
-                out["roc_auc"] = float(metrics.roc_auc_score(y, sub, multi_class="ovr", labels=present))
-        except ValueError:
-            pass
-        if is_proba:
-            out["log_loss"] = float(metrics.log_loss(y, np.clip(scores, 1e-15, 1.0), labels=np.arange(n_classes)))
-    return out
-
-
-def score_predictions(model: Any, X: pd.DataFrame | np.ndarray, y: np.ndarray, n_classes: int | None) -> dict[str, float]:
-    """Every metric of the task's kind for a fitted ``model`` on ``(X, y)``."""
-    return score_arrays(y, *predict_for_scoring(model, X, n_classes), n_classes)
+    """The protocol's cross-validation folds (:func:`autometa.scoring.kfold`)."""
+    return kfold(y, classification, protocol.n_folds, protocol.seed)
 
 
 def _rows(X: pd.DataFrame | np.ndarray, index: np.ndarray) -> pd.DataFrame | np.ndarray:
@@ -213,7 +113,8 @@ def evaluate_configuration(family: str, params: dict[str, Any], X: pd.DataFrame 
                                              random_state=protocol.seed)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                with _time_limit(protocol.fit_timeout):
+                with time_limit(protocol.fit_timeout,
+                                lambda _: FitTimeout(f"fit exceeded {protocol.fit_timeout:g} s")):
                     model.fit(_rows(X, train), y[train])
                 rec["fit_seconds"] = time.perf_counter() - start
                 if rec["fit_seconds"] > protocol.fit_timeout:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from autometa._paths import shipped_metadata_path
 from autometa.exceptions import KnowledgeBaseError
 from autometa.knowledge._schema import (
     COLUMNS,
@@ -23,13 +24,8 @@ __all__ = ["KnowledgeBase", "default_path"]
 
 
 def default_path() -> Path:
-    """Folder of the knowledge base shipped with the package."""
-    from importlib import resources
-
-    try:
-        return Path(str(resources.files("autometa._metadata")))
-    except ModuleNotFoundError:  # a source checkout that was not installed
-        return Path(__file__).resolve().parents[2] / "metadata"
+    """Folder of the knowledge base shipped with the package (:func:`autometa._paths.shipped_metadata_path`)."""
+    return shipped_metadata_path()
 
 
 class KnowledgeBase:

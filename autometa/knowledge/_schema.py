@@ -5,6 +5,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from autometa.metrics import (
+    CLASSIFICATION_METRICS,
+    GREATER_IS_BETTER,
+    PRIMARY_METRIC,
+    REGRESSION_METRICS,
+)
+
 __all__ = [
     "SCHEMA_VERSION",
     "FILES",
@@ -25,15 +32,6 @@ FILES = {
     "evaluations": "evaluations.parquet",
     "manifest": "manifest.json",
 }
-
-CLASSIFICATION_METRICS = ("accuracy", "balanced_accuracy", "roc_auc", "log_loss")
-REGRESSION_METRICS = ("r2", "rmse", "mae")
-
-#: the metric that ranks configurations, per kind of task
-PRIMARY_METRIC = {"binary": "balanced_accuracy", "multiclass": "balanced_accuracy", "regression": "r2"}
-
-GREATER_IS_BETTER = {"accuracy": True, "balanced_accuracy": True, "roc_auc": True, "log_loss": False,
-                     "r2": True, "rmse": False, "mae": False}
 
 #: required columns of each table (more may be present)
 COLUMNS = {

@@ -27,13 +27,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from autometa.exceptions import KnowledgeBaseError
-from autometa.knowledge._io import (
+from autometa._io import (
     atomic_write_json,
     atomic_write_parquet,
     file_lock,
     remove_stale_temporaries,
 )
+from autometa.exceptions import KnowledgeBaseError
 from autometa.knowledge._schema import FILES, SCHEMA_VERSION, Protocol
 
 __all__ = ["build_knowledge_base", "BuildReport", "score_chunk", "consolidate", "portfolio_hash",

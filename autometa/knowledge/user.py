@@ -38,25 +38,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from autometa._paths import autometa_home, user_knowledge_path
-from autometa.exceptions import DataError, KnowledgeBaseError
-from autometa.knowledge._io import (
+from autometa._io import (
     atomic_write_json,
     atomic_write_parquet,
     file_lock,
     remove_stale_temporaries,
 )
+from autometa._paths import autometa_home, user_knowledge_path
+from autometa.exceptions import DataError, KnowledgeBaseError
 from autometa.knowledge._kb import KnowledgeBase
 from autometa.knowledge._schema import (
     CLASSIFICATION_METRICS,
     COLUMNS,
     FILES,
     GREATER_IS_BETTER,
-    PRIMARY_METRIC,
     REGRESSION_METRICS,
     SCHEMA_VERSION,
 )
 from autometa.metafeatures import TASK_VECTOR_GROUPS
+from autometa.metrics import check_metric
 
 __all__ = ["RecordReport", "UserKnowledgeBase", "autometa_home", "combine", "config_id_of",
            "user_knowledge_path"]
@@ -244,10 +244,7 @@ def _as_trials(study_or_trials: Any) -> tuple[list[Any], str, dict[str, Any], st
 
 
 def _check_metric(metric: str | None, kind: str, attrs: Mapping[str, Any], direction: str | None) -> str:
-    own = REGRESSION_METRICS if kind == "regression" else CLASSIFICATION_METRICS
-    metric = metric or attrs.get("autometa_metric") or PRIMARY_METRIC[kind]
-    if metric not in own:
-        raise DataError(f"The 'metric' parameter must be one of {', '.join(own)} for a {kind} task. Got {metric!r}.")
+    metric = check_metric(metric or attrs.get("autometa_metric"), kind, "record")
     if direction is not None and (direction == "maximize") != GREATER_IS_BETTER[metric]:
         raise DataError(f"The study is {direction}d, but {metric!r} is "
                         f"{'greater' if GREATER_IS_BETTER[metric] else 'lower'}-is-better: name the metric the "

@@ -28,7 +28,7 @@ from autometa.exceptions import AutometaError, DataError
 from autometa.maml._device import autocast, resolve_amp, resolve_device, resolve_strategy
 from autometa.maml._nn import TaskBatchNorm, build_model, default_model
 from autometa.maml._progress import training_progress
-from autometa.tasks.fewshot._base import Episode, FewShotFamily
+from autometa.tasks.fewshot import Episode, FewShotFamily
 
 __all__ = ["MetaLearner", "AdaptedModel", "EvaluationResult", "NotFittedError", "Params"]
 

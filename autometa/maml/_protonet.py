@@ -7,7 +7,7 @@ import torch.nn.functional as F
 
 from autometa.exceptions import DataError
 from autometa.maml._base import AdaptedModel, MetaLearner, Params, _full_precision
-from autometa.tasks.fewshot._base import Episode
+from autometa.tasks.fewshot import Episode
 
 __all__ = ["ProtoNet"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from autometa.maml._base import MetaLearner, Params
-from autometa.tasks.fewshot._base import Episode
+from autometa.tasks.fewshot import Episode
 
 __all__ = ["Reptile"]
 

@@ -319,7 +319,7 @@ class MetaLearner(ABC):
         """
         import joblib
 
-        from autometa.knowledge._io import atomic_write_bytes
+        from autometa._io import atomic_write_bytes
 
         path = Path(path)
         import io

@@ -116,7 +116,7 @@ def write(key: str, obj: Any) -> Path | None:
     """Cache ``obj`` under ``key`` (atomic, signed), then prune; None when the folder is not writable."""
     import joblib
 
-    from autometa.knowledge._io import atomic_write_bytes
+    from autometa._io import atomic_write_bytes
 
     buffer = io.BytesIO()
     joblib.dump(obj, buffer, compress=3)
@@ -216,7 +216,7 @@ def write_shipped(folder: str | os.PathLike[str], learner: Any, fit_seconds: flo
     """Save a learner fitted on the base in ``folder`` as its shipped learner (for packaging)."""
     import joblib
 
-    from autometa.knowledge._io import atomic_write_bytes, atomic_write_json
+    from autometa._io import atomic_write_bytes, atomic_write_json
 
     folder = Path(folder)
     buffer = io.BytesIO()

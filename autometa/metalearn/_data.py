@@ -293,7 +293,7 @@ def _metric_for(kb: Any, group: str, metric: str | None) -> str | None:
     """The metric of ``group``: ``metric`` if it belongs to the group, else the primary one (None)."""
     if metric is None:
         return None
-    from autometa.knowledge._schema import CLASSIFICATION_METRICS, REGRESSION_METRICS
+    from autometa.metrics import CLASSIFICATION_METRICS, REGRESSION_METRICS
 
     own = CLASSIFICATION_METRICS if group == "classification" else REGRESSION_METRICS
     return metric if metric in own else None

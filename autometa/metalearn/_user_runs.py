@@ -74,8 +74,8 @@ def with_user_runs(table: pd.DataFrame, learner: Any, task: Any, user_path: Path
     of ``top``, at least one); the learner's ranking follows, without repeats.
     A table without near copies is returned unchanged.
     """
-    from autometa.knowledge._schema import GREATER_IS_BETTER
     from autometa.metalearn._data import group_of
+    from autometa.metrics import GREATER_IS_BETTER
 
     if not hasattr(task, "kind") or not len(table):
         return table

@@ -324,19 +324,11 @@ def recommend(X: Any, y: Any = None, *, top: int = 10, metric: str | None = None
     >>> recs = autometa.recommend("sklearn:iris", top=3)            # doctest: +SKIP
     >>> recs[["rank", "family", "predicted_score"]]                 # doctest: +SKIP
     """
-    from autometa.knowledge._schema import (
-        CLASSIFICATION_METRICS,
-        PRIMARY_METRIC,
-        REGRESSION_METRICS,
-    )
-    from autometa.metalearn._data import group_of
+    from autometa.metrics import PRIMARY_METRIC, check_metric
 
     task = _as_task(X, y, kind, categorical)
     if metric is not None:
-        own = REGRESSION_METRICS if group_of(task.kind) == "regression" else CLASSIFICATION_METRICS
-        if metric not in own:
-            raise DataError(f"The 'metric' parameter of recommend must be one of {', '.join(own)} for a "
-                            f"{task.kind} task. Got {metric!r}.")
+        check_metric(metric, task.kind, "recommend")
         if metric == PRIMARY_METRIC[task.kind]:
             metric = None  # the learner's default: one fitted learner (and cache entry) for both spellings
     model = learner

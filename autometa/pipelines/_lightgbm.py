@@ -26,7 +26,7 @@ class _StopAtDeadline:
         self.last = time.perf_counter()
 
     def __call__(self, env: Any) -> None:
-        from autometa.pipelines._interrupt import stop_if_next_step_overruns
+        from autometa._interrupt import stop_if_next_step_overruns
 
         now = time.perf_counter()
         step, self.last = now - self.last, now
@@ -38,7 +38,7 @@ def _timed(base: str) -> type:
 
     A time limit's alarm can otherwise raise inside LightGBM's Python code between
     freeing a C handle and forgetting it, and the process aborts when the model is
-    collected (:mod:`autometa.pipelines._interrupt`). Here the alarm waits; training
+    collected (:mod:`autometa._interrupt`). Here the alarm waits; training
     stops at the next boosting round, and predictions run to their end. Picklable
     as ``autometa.pipelines._lightgbm.Timed<base>``; same constructor as ``base``.
 
@@ -52,7 +52,7 @@ def _timed(base: str) -> type:
     if name not in _TIMED:
         import lightgbm as lgb
 
-        from autometa.pipelines._interrupt import shielded
+        from autometa._interrupt import shielded
         from autometa.pipelines._threads import run_within
 
         parent = getattr(lgb, base)

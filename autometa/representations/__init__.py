@@ -69,7 +69,7 @@ def load_encoder(path: Any, *, data_dir: str | None = None) -> TaskEncoder:
     from pathlib import Path
 
     if isinstance(path, str) and not path.endswith(".pt") and Path(path).name == path:
-        from autometa.knowledge._kb import default_path
+        from autometa._paths import shipped_metadata_path
 
-        path = default_path() / f"encoder-{path}.pt"
+        path = shipped_metadata_path() / f"encoder-{path}.pt"
     return TaskEncoder.load(path, data_dir=data_dir)

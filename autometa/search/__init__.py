@@ -13,11 +13,13 @@ pipeline family, warm-started, with the best pipeline refitted) and the
 
 from __future__ import annotations
 
+from autometa.search._budget import Budget
 from autometa.search._space import FAMILY_PARAM, conditional_space, split_params, suggest_pipeline
 from autometa.search.loop import SearchResult, run_search
 from autometa.search.warm_start import read_search_space, warm_start
 
 __all__ = [
+    "Budget",
     "FAMILY_PARAM",
     "SearchResult",
     "conditional_space",

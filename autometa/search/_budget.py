@@ -21,7 +21,7 @@ def time_limit(seconds: float) -> Iterator[None]:
     threads, Windows) the call runs to its end and the caller checks the clock.
     An outer alarm is restored (shortened if it is due first) afterwards. Code
     that must not be interrupted anywhere (LightGBM's) runs
-    :func:`~autometa.pipelines._interrupt.shielded` and is stopped at its own
+    :func:`~autometa._interrupt.shielded` and is stopped at its own
     safe points.
 
     Examples
@@ -29,9 +29,9 @@ def time_limit(seconds: float) -> Iterator[None]:
     >>> with time_limit(5.0):
     ...     total = sum(range(10))
     """
-    from autometa.pipelines._interrupt import alarm
+    from autometa.scoring import time_limit as limit
 
-    with alarm(seconds, lambda: BudgetExceeded(f"ran past its limit of {max(float(seconds), 1e-3):.3g} s")):
+    with limit(max(float(seconds), 1e-3), BudgetExceeded):
         yield
 
 

@@ -191,7 +191,7 @@ def build_ensemble(task: Any, y: np.ndarray, n_classes: int | None, board: pd.Da
     ``best`` unchanged. A member whose refit is expected not to finish in what is left
     is dropped (and the weights renormalised); so is one whose refit fails.
     """
-    from autometa.knowledge import GREATER_IS_BETTER
+    from autometa.metrics import GREATER_IS_BETTER
     from autometa.pipelines import get_family
     from autometa.search.ensemble import Ensemble, ensemble_selection, fast_score
 

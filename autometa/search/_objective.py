@@ -59,7 +59,7 @@ class Objective:
                  ensemble: bool = False) -> None:
         import threading
 
-        from autometa.knowledge import GREATER_IS_BETTER
+        from autometa.metrics import GREATER_IS_BETTER
         from autometa.search.ensemble import OutOfFold
 
         if not isinstance(validation, Validation):  # plain (train, test) folds
@@ -104,12 +104,12 @@ class Objective:
         return self.extra_reserve + refit * (1.0 + ENSEMBLE_REFIT_SHARE * (self.oof is not None))
 
     def __call__(self, trial: optuna.Trial) -> float:
-        from autometa.knowledge._evaluate import (
+        from autometa.pipelines import get_family
+        from autometa.scoring import (
             class_probabilities,
             predict_for_scoring,
             score_arrays,
         )
-        from autometa.pipelines import get_family
 
         X, y, budget, seed = self.X, self.y, self.budget, self.seed
         family, params = suggest_pipeline(trial, self.task.kind, self.families)

@@ -54,8 +54,8 @@ def recommend_for(task: Any, *, families: list[str], n: int, metric: str, learne
     With a ``budget``, a learner that would have to be fitted first is replaced by a
     cheaper one when its fit does not fit in what is left (:func:`ready_learner`).
     """
-    from autometa.knowledge._schema import PRIMARY_METRIC
     from autometa.metalearn import recommend
+    from autometa.metrics import PRIMARY_METRIC
 
     notes: list[str] = []
     tried = [learner] if learner != "average_rank" else []

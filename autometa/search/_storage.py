@@ -44,7 +44,7 @@ def _creation_lock(url: str) -> Iterator[None]:
     if file is None:
         yield
         return
-    from autometa.knowledge._io import file_lock
+    from autometa._io import file_lock
 
     with file_lock(file.with_name(file.name + ".autometa-lock")):
         yield

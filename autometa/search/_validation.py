@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from autometa.scoring import kfold
+
 __all__ = ["Validation", "plan_validation"]
 
 #: at most this many rows: 5 folds, repeated twice
@@ -70,15 +72,6 @@ class Validation:
         return len(test) / max(len(train), 1)
 
 
-def _kfold(y: np.ndarray, classification: bool, k: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    from sklearn.model_selection import KFold, StratifiedKFold
-
-    k = max(min(k, len(y)), 2)
-    if classification and np.bincount(y).min() >= k:
-        return list(StratifiedKFold(n_splits=k, shuffle=True, random_state=seed).split(np.zeros(len(y)), y))
-    return list(KFold(n_splits=k, shuffle=True, random_state=seed).split(np.zeros(len(y))))
-
-
 def _holdout(y: np.ndarray, classification: bool, share: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     from sklearn.model_selection import train_test_split
 
@@ -111,15 +104,15 @@ def plan_validation(y: np.ndarray, classification: bool, n_columns: int, budget_
     """
     n = len(y)
     if n_folds is not None:
-        splits = _kfold(y, classification, n_folds, seed)
+        splits = kfold(y, classification, n_folds, seed)
         return Validation(splits, 1, np.arange(n), f"{len(splits)}-fold")
     if n * n_columns > HOLDOUT_CELLS_PER_SECOND * budget_seconds and n >= HOLDOUT_MIN_ROWS:
         train, test = _holdout(y, classification, HOLDOUT_SHARE, seed)
         return Validation([(train, test)], 1, test, f"holdout {round(100 * HOLDOUT_SHARE)} %")
     if n <= REPEAT_ROWS:
-        first = _kfold(y, classification, 5, seed)
-        splits = first + _kfold(y, classification, 5, seed + 1)
+        first = kfold(y, classification, 5, seed)
+        splits = first + kfold(y, classification, 5, seed + 1)
         return Validation(splits, 2, np.arange(n), f"{len(first)}-fold x 2")
     k = 5 if n <= FIVE_FOLD_ROWS else 3
-    splits = _kfold(y, classification, k, seed)
+    splits = kfold(y, classification, k, seed)
     return Validation(splits, 1, np.arange(n), f"{len(splits)}-fold")

@@ -203,13 +203,13 @@ class Ensemble:
         return f"Ensemble({parts})"
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        from autometa.knowledge._evaluate import _scores, class_probabilities
+        from autometa.scoring import class_probabilities, class_scores
 
         if self.n_classes is None:
             raise AttributeError("a regression ensemble has no predict_proba")
         total = np.zeros((len(X), self.n_classes))
         for weight, member in zip(self.weights, self.members, strict=True):
-            scores, _ = _scores(member, X, self.n_classes)
+            scores, _ = class_scores(member, X, self.n_classes)
             # a member without scores votes with its labels (predicted only then)
             labels = member.predict(X) if scores is None else np.empty(0)
             total += weight * class_probabilities(labels, scores, self.n_classes)

@@ -21,7 +21,7 @@ import numpy as np
 import optuna
 import pandas as pd
 
-from autometa.exceptions import DataError
+from autometa.metrics import GREATER_IS_BETTER, check_metric
 from autometa.search._budget import Budget
 from autometa.search._final import build_ensemble, final_model
 from autometa.search._objective import Objective, optimize
@@ -99,22 +99,6 @@ class SearchResult:
     final_model: str = "refit"
     validation: str = ""
     chosen: int | None = None
-
-
-def _check_metric(metric: str | None, kind: str, owner: str) -> str:
-    from autometa.knowledge._schema import (
-        CLASSIFICATION_METRICS,
-        PRIMARY_METRIC,
-        REGRESSION_METRICS,
-    )
-
-    if metric is None:
-        return PRIMARY_METRIC[kind]
-    own = REGRESSION_METRICS if kind == "regression" else CLASSIFICATION_METRICS
-    if metric not in own:
-        raise DataError(f"The 'metric' parameter of {owner} must be None or one of {', '.join(own)} for a "
-                        f"{kind} task. Got {metric!r}.")
-    return metric
 
 
 def _encode_target(task: Any) -> tuple[np.ndarray, int | None]:
@@ -198,11 +182,9 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
     >>> result.family
     'linear'
     """
-    from autometa.knowledge import GREATER_IS_BETTER
-
     budget = budget if budget is not None else Budget(time_budget)
     families = check_families(families, owner)
-    metric = _check_metric(metric, task.kind, owner)
+    metric = check_metric(metric, task.kind, owner)
     kind = task.kind
     direction = "maximize" if GREATER_IS_BETTER[metric] else "minimize"
     if n_jobs == -1:

@@ -1,6 +1,6 @@
 """Fault injection for tests: a process that kills itself with SIGKILL at the N-th atomic write.
 
-Every atomic write of autometa (:mod:`autometa.knowledge._io`) writes a temporary file
+Every atomic write of autometa (:mod:`autometa._io`) writes a temporary file
 in full, then renames it into place; the rename is the moment a kill hurts most. A
 test runs the writing code in a subprocess that calls :func:`kill_at_rename` first.
 """
@@ -19,7 +19,7 @@ def kill_at_rename(kill_at: int) -> list[int]:
     Returns a one-item list that counts the renames (read it at the end to learn how
     many writes a run makes).
     """
-    import autometa.knowledge._io as io
+    import autometa._io as io
 
     real, calls = os.replace, [0]
 

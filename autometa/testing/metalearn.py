@@ -190,8 +190,8 @@ def write_knowledge_base(knowledge_base: Any, path: Any) -> Any:
     """Write an in-memory knowledge base (e.g. the synthetic one) to ``path`` in the on-disk format."""
     from pathlib import Path
 
-    from autometa.knowledge._io import atomic_write_json, atomic_write_parquet
-    from autometa.knowledge._schema import FILES
+    from autometa._io import atomic_write_json, atomic_write_parquet
+    from autometa.knowledge import FILES
 
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)

@@ -68,7 +68,7 @@ def test_recommend_time_budget_warns(capsys, kb_path, csv):
 
 @pytest.mark.parametrize("argv, message", [
     (["--top", "0"], "--top must be an integer >= 1"),
-    (["--metric", "r2"], "'metric' parameter of recommend must be one of"),
+    (["--metric", "r2"], "'metric' parameter of recommend must be None or one of"),
     (["--families", "nope"], "Unknown pipeline family 'nope'"),
 ])
 def test_recommend_bad_input_one_line(capsys, kb_path, csv, argv, message):

@@ -38,7 +38,7 @@ def test_recommend_a_task(kb):
 
 def test_metric_must_suit_the_task(kb):
     task = task_with_metafeatures(kb.metafeatures.loc["cls_a_01"], "binary")
-    with pytest.raises(DataError, match="'metric' parameter of recommend must be one of accuracy"):
+    with pytest.raises(DataError, match="'metric' parameter of recommend must be None or one of accuracy"):
         recommend(task, metric="r2", knowledge_base=kb)
     table = recommend(task, metric="roc_auc", knowledge_base=kb, learner="neighbors")
     assert table.attrs["metric"] == "roc_auc"

@@ -72,7 +72,7 @@ def test_a_damaged_user_base_falls_back_to_the_shipped_one(corruption, tmp_path,
 
 
 def test_files_follow_the_umask(tmp_path) -> None:
-    from autometa.knowledge._io import atomic_write_bytes
+    from autometa._io import atomic_write_bytes
 
     old = os.umask(0o077)
     try:

@@ -85,7 +85,7 @@ def test_kill_9_at_each_write_step_loses_nothing(tmp_path: Path) -> None:
 
 def _full_disk(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every atomic write fails as on a full disk, after writing part of its temporary file."""
-    import autometa.knowledge._io as io
+    import autometa._io as io
 
     def no_space(path: Path, write) -> None:  # noqa: ANN001
         def partial(tmp: str) -> None:

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
+from autometa._interrupt import shielded
 from autometa.pipelines import get_family
-from autometa.pipelines._interrupt import shielded
 from autometa.search._budget import BudgetExceeded, time_limit
 
 
