@@ -69,12 +69,16 @@ def refit_reserve(family: str | None, fold_fit: float, fold_rows: int, rows: int
 
 
 def probe_fold_seconds(model: Any, family: str, X: pd.DataFrame, y: np.ndarray, train: np.ndarray,
-                       seed: int = 0, probe_rows: int = PROBE_ROWS, predict: bool = True) -> float | None:
+                       seed: int = 0, probe_rows: int = PROBE_ROWS, predict: bool = True,
+                       test_rows: int | None = None) -> float | None:
     """Expected seconds of fitting ``model`` on the ``train`` rows and predicting a fold, from a sample.
 
     ``model`` is fitted on ``probe_rows`` of the ``train`` rows and predicts them
     (fitted only, with ``predict=False``: a refit does not predict); that time
     grows as (rows / ``probe_rows``) to the family's exponent in
+    :data:`UNINTERRUPTIBLE`, or, with ``test_rows`` predicted, as the training rows
+    to one less times the predicted rows, whichever is larger (a holdout of many
+    rows after training on a sample);
     :data:`UNINTERRUPTIBLE`. Only for those families, and only when ``train`` has
     more than twice ``probe_rows`` rows; None otherwise, or when the sample fit fails
     (the real fit then says why).
@@ -102,7 +106,10 @@ def probe_fold_seconds(model: Any, family: str, X: pd.DataFrame, y: np.ndarray, 
                 model.predict(X.iloc[sample])
     except Exception:
         return None
-    return (time.perf_counter() - start) * (len(train) / probe_rows) ** exponent
+    growth = (len(train) / probe_rows) ** exponent
+    if predict and test_rows:  # a prediction costs training x predicted rows: more than a fold's on a holdout
+        growth = max(growth, (len(train) / probe_rows) ** (exponent - 1) * (test_rows / probe_rows))
+    return (time.perf_counter() - start) * growth
 
 
 #: cells (rows x columns) a second of the unstoppable step before a boosting family's first round can be

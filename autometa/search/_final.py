@@ -66,6 +66,9 @@ def fallback_model(kind: str) -> Any:
     return DummyRegressor() if kind == "regression" else DummyClassifier(strategy="prior")
 
 
+#: a refit that does not fit in what is left, of a pipeline whose trials trained on fewer rows, uses a sample
+#: expected to take this share of what is left (linear in the rows from the trial's fit)
+REFIT_SAMPLE_SHARE = 0.7
 #: with no trial finished, the first recommendation is fitted when its expected fit takes at most this share
 #: of what is left (else on a sample of the rows that does, of at least this many rows; the time limit still
 #: applies, and the fallback follows when even that does not finish)
@@ -144,7 +147,16 @@ def final_model(task: Any, y: np.ndarray, n_classes: int | None, board: pd.DataF
     if kept is not None and fold_seconds is not None and math.isfinite(fold_seconds):
         ratio = len(y) / max(len(objective.folds[0][0]), 1)
         growth = refit_growth(family, len(objective.folds[0][0]), len(y)) if family in UNSTOPPABLE_FIT else ratio
-        if fold_seconds * growth > left:
+        fold_rows = len(objective.folds[0][0])
+        # stoppable fits of trials on a sample (big data): a larger sample that fits in what is left beats the
+        # trial's own model
+        n = int(fold_rows * REFIT_SAMPLE_SHARE * max(left, 0.0) / max(fold_seconds, 1e-6))
+        if fold_seconds * growth > left and family not in UNSTOPPABLE_FIT and n >= 1.5 * fold_rows:
+            sample = sample_rows(y, min(n, len(y)), seed, classification)
+            notes.append(f"Refitting the best {family} pipeline on all {len(y)} rows was expected to take "
+                         f"{fold_seconds * growth:.3g} s, more than the {max(left, 0):.3g} s left of the time "
+                         f"budget: it was refitted on a random {len(sample)} rows (its trial saw {fold_rows}).")
+        elif fold_seconds * growth > left:
             notes.append(f"Refitting the best {family} pipeline on all {len(y)} rows was expected to take "
                          f"{fold_seconds * growth:.3g} s, more than the {max(left, 0):.3g} s left of the time "
                          "budget: the model is the best trial's own, fitted during cross-validation on all rows "

@@ -22,6 +22,9 @@ from autometa.search._validation import Validation
 
 #: the search keeps back this much more than the best's refit for the other members of an ensemble
 ENSEMBLE_REFIT_SHARE = 1.0
+#: and never more than this share of the budget for refits: on big data a refit on all rows can cost more than
+#: the whole search; past the cap the final model is refitted on a sample (``_final.REFIT_SAMPLE_SHARE``)
+REFIT_RESERVE_CAP = 0.35
 
 
 def _rounded(value: Any) -> Any:
@@ -98,10 +101,13 @@ class Objective:
     def reserve(self) -> float:
         """Seconds kept back for the final refit (and the caller's ``final_reserve``).
 
-        With an ensemble, twice the best's refit: time for other members' refits.
+        With an ensemble (once two trials are complete), twice the best's refit: time
+        for other members' refits.
         """
         refit = refit_reserve(self.family, self.fold_fit, len(self.folds[0][0]), len(self.y), self.budget.seconds)
-        return self.extra_reserve + refit * (1.0 + ENSEMBLE_REFIT_SHARE * (self.oof is not None))
+        ensemble = self.oof is not None and self.n_complete >= 2  # an ensemble needs two trials
+        refits = refit * (1.0 + ENSEMBLE_REFIT_SHARE * ensemble)
+        return self.extra_reserve + min(refits, REFIT_RESERVE_CAP * self.budget.seconds)
 
     def __call__(self, trial: optuna.Trial) -> float:
         from autometa.pipelines import get_family
@@ -126,7 +132,8 @@ class Objective:
         if family in UNINTERRUPTIBLE:  # the time limit cannot stop it: time a sample first
             probe = get_family(family).build(params, self.task.kind, categorical=self.categorical,
                                              random_state=seed)
-            expected = _cost.probe_fold_seconds(probe, family, X, y, self.folds[0][0], seed=seed)
+            expected = _cost.probe_fold_seconds(probe, family, X, y, self.folds[0][0], seed=seed,
+                                                test_rows=len(self.folds[0][1]))
             if expected is not None:
                 trial.set_user_attr(ATTR + "expected_fit_seconds", float(expected))
                 if expected * len(self.folds) > budget.remaining(self.reserve()):

@@ -143,6 +143,12 @@ def test_a_fit_the_time_limit_cannot_stop_is_timed_on_a_sample_first(monkeypatch
         assert loop.probe_fold_seconds(Model(), "svm", X, y, train, predict=False) == pytest.approx(16.0)
     assert [step for step, _ in seen] == ["fit"]
     assert loop.probe_fold_seconds(Model(), "svm", X.iloc[:4000], y[:4000], np.arange(4000)) is None  # small
+    # a holdout of 32,000 rows after training on 8,000: the prediction (training x predicted rows) dominates
+    for test_rows, growth in ((32_000, 4.0 * 16.0), (2_000, 16.0)):
+        clock = iter([10.0, 11.0])
+        with monkeypatch.context() as m:
+            m.setattr(loop.time, "perf_counter", lambda c=clock: next(c))
+            assert loop.probe_fold_seconds(Model(), "knn", X, y, train, test_rows=test_rows) == pytest.approx(growth)
     assert loop.probe_fold_seconds(Model(), "lightgbm", X, y, train) is None  # the time limit stops it
 
 
@@ -261,3 +267,25 @@ def test_a_refit_that_cannot_finish_in_the_budget_uses_a_sample(monkeypatch):
     n = svc.shape_fit_[0]
     assert n in (2000, 2001) and set(svc.classes_) == {0, 1, 2}  # + the one-row class, if not drawn
     assert any(f"refitted on a random {n} of the rows" in note for note in result.notes)
+
+
+def test_the_refit_reserve_is_capped_by_a_share_of_the_budget():
+    """On big data the refit of the best (and an ensemble's members) can outgrow the budget: at most 35 % is kept."""
+    import numpy as np
+    import pandas as pd
+
+    from autometa.search._budget import Budget
+    from autometa.search._objective import REFIT_RESERVE_CAP, Objective
+
+    X = pd.DataFrame({"a": np.arange(2000.0)})
+    task = load_task(X, y=(X["a"] > 1000).astype(int), name="reserve")
+    y = task.y.to_numpy()
+    folds = [(np.arange(100), np.arange(100, 200))]  # trials trained on 100 of 2,000 rows: refits grow 20x
+    objective = Objective(task, y, 2, folds, ["lightgbm"], "balanced_accuracy", 0, Budget(30.0), reserve=1.0,
+                          ensemble=True)
+    objective.family, objective.fold_fit = "lightgbm", 0.1
+    assert objective.reserve() == pytest.approx(1.0 + 1.3 * 20 * 0.1 + 0.6)  # one trial: no ensemble share
+    objective.n_complete = 2
+    assert objective.reserve() == pytest.approx(1.0 + 2 * (1.3 * 20 * 0.1 + 0.6))
+    objective.fold_fit = 10.0
+    assert objective.reserve() == pytest.approx(1.0 + REFIT_RESERVE_CAP * 30.0)

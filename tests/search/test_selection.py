@@ -21,7 +21,10 @@ from autometa.tasks import load_task
     (1001, 10, 30.0, "5-fold", 5),
     (5000, 10, 30.0, "5-fold", 5),
     (5001, 10, 60.0, "3-fold", 3),
-    (40_000, 20, 30.0, "holdout 20 %", 1),     # 800,000 cells > 20,000 x 30
+    # 3 classes: 1.5 x the cells; 1.2 million > 20,000 x 30; trials on 10,000 x 30 / (20 x 1.5) rows
+    (40_000, 20, 30.0, "holdout 20 %, trials on 10,000 rows", 1),
+    (20_000, 16, 30.0, "3-fold", 3),                                # 480,000 work cells
+    (20_000, 25, 30.0, "holdout 20 %, trials on 8,000 rows", 1),    # 750,000
     (40_000, 20, 60.0, "3-fold", 3),           # ... < 20,000 x 60
     (4000, 500, 30.0, "5-fold", 5),            # many cells, but too few rows for a holdout
 ])
@@ -35,6 +38,8 @@ def test_the_plan_follows_rows_cells_and_budget(rows, columns, budget, method, s
         assert not np.intersect1d(train, test).size
         counts[test] += 1
     assert (counts[plan.rows] == plan.repeats).all()
+    if plan.repeats == 1 and len(plan.splits) == 1:  # the trials' training sample: the rest, or the cap
+        assert len(plan.splits[0][0]) == int(method.split("on ")[1].split(" rows")[0].replace(",", ""))
     assert counts.sum() == plan.repeats * len(plan.rows)
 
 
@@ -43,7 +48,10 @@ def test_a_holdout_is_stratified_and_an_explicit_n_folds_wins():
     plan = plan_validation(y, True, 20, 30.0)
     (train, test), = plan.splits
     assert len(test) == 10_000 and y[test].mean() == pytest.approx(0.1)
-    assert plan.test_share == pytest.approx(0.25)
+    # the trials train on a sample of 10,000 x 30 / 20 = 15,000 of the other 40,000 rows, stratified
+    assert len(train) == 15_000 and not np.intersect1d(train, test).size
+    assert y[train].mean() == pytest.approx(0.1, abs=0.01)
+    assert plan.method == "holdout 20 %, trials on 15,000 rows"
     assert plan_validation(y, True, 20, 30.0, n_folds=4).method == "4-fold"
 
 
@@ -142,10 +150,12 @@ def test_a_near_copy_is_not_run_again(tmp_path):
 
 
 def test_a_holdout_search_ensembles_on_the_holdout_rows(monkeypatch):
-    from autometa.search import _validation
+    from autometa.search import loop
 
-    monkeypatch.setattr(_validation, "HOLDOUT_MIN_ROWS", 500)
-    monkeypatch.setattr(_validation, "HOLDOUT_CELLS_PER_SECOND", 1.0)
+    # the globals of the function the search calls (the doctest run may import the module a second time)
+    rules = loop.plan_validation.__globals__
+    monkeypatch.setitem(rules, "HOLDOUT_MIN_ROWS", 500)
+    monkeypatch.setitem(rules, "HOLDOUT_CELLS_PER_SECOND", 1.0)
     task = _task(1500, name="holdout")
     result = run_search(task, time_budget=30, n_trials=5, random_state=0, warm_start=False,
                         families=["linear", "knn", "extra_trees"])
