@@ -14,6 +14,7 @@ budget, except for the checks listed in :data:`SKIPPED_CHECKS`.
 
 from __future__ import annotations
 
+import inspect
 import os
 import time
 import warnings
@@ -200,12 +201,9 @@ class _AutoMetaBase(BaseEstimator):
             target = pd.Series(np.asarray(y, dtype=float), index=frame.index, name="target")
         task = load_task(frame, y=target, kind=kind, name="fit")
         recording = _recording(self.record)
-        result = run_search(task, metric=self.metric, storage=self.storage,
-                            study_name=self.study_name, n_jobs=self.n_jobs, warm_start=bool(self.warm_start),
-                            random_state=self.random_state, families=self.families, n_trials=self.n_trials,
-                            n_folds=self.n_folds, progress=bool(self.verbose), owner=type(self).__name__,
-                            budget=budget, final_reserve=RECORD_RESERVE if recording else 0.0,
-                            ensemble=bool(self.ensemble))
+        forwarded = {name: getattr(self, name) for name in SEARCH_PARAMETERS if name not in _NOT_SEARCH}
+        result = run_search(task, **forwarded, progress=bool(self.verbose), owner=type(self).__name__,
+                            budget=budget, final_reserve=RECORD_RESERVE if recording else 0.0)
         self.best_pipeline_ = result.pipeline
         self.best_family_ = result.family
         self.best_params_ = result.params
@@ -494,6 +492,14 @@ class AutoMetaRegressor(RegressorMixin, _AutoMetaBase):
         return np.asarray(self.best_pipeline_.predict(frame), dtype=float)
 
 
+#: the parameters of the estimators and of :func:`fit`, in the order of the estimators' signature: the one list
+#: (``tests/test_estimators.py`` checks that :func:`fit`, the search and the CLI follow it)
+SEARCH_PARAMETERS: tuple[str, ...] = tuple(p for p in inspect.signature(_AutoMetaBase.__init__).parameters
+                                           if p != "self")
+#: of those, the ones the estimator keeps for itself instead of forwarding to the search
+_NOT_SEARCH = frozenset({"verbose", "record", "time_budget"})
+
+
 def fit(X: Any, y: Any, *, time_budget: float = 60.0, kind: str | None = None, metric: str | None = None,
         storage: Any = None, study_name: str | None = None, n_jobs: int = 1, warm_start: bool = True,
         random_state: int | None = None, families: list[str] | None = None, n_trials: int | None = None,
@@ -558,8 +564,7 @@ def fit(X: Any, y: Any, *, time_budget: float = 60.0, kind: str | None = None, m
             y = task.y.to_numpy()  # a target of numbers stored as text, converted (X stays as given: the
             # model's feature names are the caller's columns, constant ones included)
     cls = AutoMetaRegressor if kind == "regression" else AutoMetaClassifier
-    model = cls(time_budget=time_budget, metric=metric, storage=storage, study_name=study_name, n_jobs=n_jobs,
-                warm_start=warm_start, random_state=random_state, families=families, n_trials=n_trials,
-                n_folds=n_folds, verbose=verbose, record=record, ensemble=ensemble)
+    given = locals()
+    model = cls(**{name: given[name] for name in SEARCH_PARAMETERS})  # every parameter, by the one list
     model._started_at = started
     return model.fit(X, y)

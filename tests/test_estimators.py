@@ -186,3 +186,36 @@ def test_the_time_budget_covers_the_work_before_the_search(monkeypatch, small_ta
     X, y = small_table
     AutoMetaClassifier(time_budget=2, families=["linear"], n_trials=1, warm_start=False, record=False).fit(X, y)
     assert len(budgets) == 1 and 1.0 < budgets[0] <= 1.5  # 2 s less the 0.5 s spent making the task
+
+
+def test_fit_the_estimators_the_search_and_the_cli_share_one_parameter_list():
+    """A parameter added to the estimators reaches fit(), the search and `autometa fit`, or this fails."""
+    import argparse
+    import inspect
+
+    from autometa.cli import fit as cli_fit
+    from autometa.estimators import (
+        _NOT_SEARCH,
+        SEARCH_PARAMETERS,
+        AutoMetaClassifier,
+        AutoMetaRegressor,
+    )
+    from autometa.estimators import fit as fit_function
+    from autometa.search import run_search
+
+    def defaults(fn, names):
+        params = inspect.signature(fn).parameters
+        return {n: params[n].default for n in names}
+
+    init = defaults(AutoMetaClassifier.__init__, SEARCH_PARAMETERS)
+    assert defaults(AutoMetaRegressor.__init__, SEARCH_PARAMETERS) == init
+    assert defaults(fit_function, SEARCH_PARAMETERS) == init  # same names, same defaults
+    searched = [n for n in SEARCH_PARAMETERS if n not in _NOT_SEARCH]
+    assert {n: v for n, v in defaults(run_search, searched).items()} == {n: init[n] for n in searched}
+    # the CLI's options give every parameter, with the same defaults when the options are left out
+    parser = argparse.ArgumentParser()
+    cli_fit.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["fit", "data.csv"])
+    given = cli_fit.fit_parameters(args, time_budget=args.time_budget)
+    assert list(given) == list(SEARCH_PARAMETERS)
+    assert {n: v for n, v in given.items() if n != "verbose"} == {n: v for n, v in init.items() if n != "verbose"}

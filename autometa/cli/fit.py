@@ -30,6 +30,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p_fit.add_argument("--no-ensemble", action="store_true",
                        help="the best trial alone as the final model (default: an ensemble of trials)")
     p_fit.add_argument("--seed", type=int, help="random seed")
+    p_fit.add_argument("--n-trials", type=int, help="at most this many trials (the budget still applies)")
+    p_fit.add_argument("--n-folds", type=int,
+                       help="cross-validation folds per trial (default: by the data's size and the budget)")
+    p_fit.add_argument("--no-record", action="store_true",
+                       help="do not record this run in your knowledge base ($AUTOMETA_RECORD=0 does the same)")
     p_fit.add_argument("--top", type=int, default=10, help="leaderboard rows shown (default: 10)")
     p_fit.add_argument("--quiet", action="store_true", help="no progress bar")
     p_fit.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -59,6 +64,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p_ws.set_defaults(func=_warm_start)
 
 
+def fit_parameters(args: argparse.Namespace, time_budget: float) -> dict[str, Any]:
+    """Every parameter of :func:`autometa.fit` (:data:`autometa.estimators.SEARCH_PARAMETERS`) from the options."""
+    return {"time_budget": time_budget, "metric": args.metric, "storage": args.storage,
+            "study_name": args.study_name, "n_jobs": args.n_jobs, "warm_start": not args.no_warm_start,
+            "random_state": args.seed, "families": args.families, "n_trials": args.n_trials,
+            "n_folds": args.n_folds, "verbose": 0 if args.quiet or args.json else 1,
+            "record": False if args.no_record else None, "ensemble": not args.no_ensemble}
+
+
 def _fit(args: argparse.Namespace) -> int:
     import autometa
     from autometa.exceptions import DataError
@@ -70,10 +84,7 @@ def _fit(args: argparse.Namespace) -> int:
     start = time.perf_counter()  # reading the file comes out of the budget too
     task = load_task(args.spec, target=args.target)
     left = max(args.time_budget - (time.perf_counter() - start), 0.01)
-    model = autometa.fit(task.X, task.y, kind=task.kind, time_budget=left, metric=args.metric, storage=args.storage,
-                         study_name=args.study_name, n_jobs=args.n_jobs, warm_start=not args.no_warm_start,
-                         random_state=args.seed, families=args.families, verbose=0 if args.quiet or args.json else 1,
-                         ensemble=not args.no_ensemble)
+    model = autometa.fit(task.X, task.y, kind=task.kind, **fit_parameters(args, time_budget=left))
     if args.out:
         model.save(args.out)
     board = model.leaderboard_.head(args.top)
