@@ -207,7 +207,9 @@ class PipelineFamily(abc.ABC):
         return True
 
     # ------------------------------------------------------------------ build
-    @abc.abstractmethod
+    #: keyword arguments of :func:`~autometa.pipelines._preprocessing.make_preprocessor` for this family's inputs
+    preprocessing: ClassVar[dict[str, Any]] = {}
+
     def build(
         self,
         params: Mapping[str, Any],
@@ -217,6 +219,9 @@ class PipelineFamily(abc.ABC):
         random_state: int | None = 0,
     ) -> Pipeline:
         """A scikit-learn ``Pipeline`` (preprocessing + model) for one configuration.
+
+        The preprocessing is the family's :attr:`preprocessing`; what follows it is
+        :meth:`steps` (by default the one step ``"model"``, :meth:`model`).
 
         Parameters
         ----------
@@ -231,6 +236,19 @@ class PipelineFamily(abc.ABC):
         random_state : int or None, default=0
             Seed of the model.
         """
+        from autometa.pipelines._preprocessing import make_preprocessor
+
+        resolved = self._resolve(params, kind)
+        pre = make_preprocessor(categorical, **self.preprocessing)
+        return Pipeline([("preprocess", pre), *self.steps(resolved, kind, random_state)])
+
+    def steps(self, p: dict[str, Any], kind: str, random_state: int | None) -> list[tuple[str, Any]]:
+        """The pipeline's steps after the preprocessing: ``[("model", self.model(...))]`` unless overridden."""
+        return [("model", self.model(p, kind, random_state))]
+
+    def model(self, p: dict[str, Any], kind: str, random_state: int | None) -> Any:
+        """The estimator for the resolved parameters ``p`` (defaults filled in, names checked) and ``kind``."""
+        raise NotImplementedError(f"{type(self).__name__} must define model() or steps()")
 
     def _resolve(self, params: Mapping[str, Any], kind: str) -> dict[str, Any]:
         """Defaults updated with ``params`` after checking the names are known."""

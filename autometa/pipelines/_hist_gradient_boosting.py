@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from optuna.distributions import BaseDistribution, FloatDistribution, IntDistribution
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
-from sklearn.pipeline import Pipeline
 
 from autometa.pipelines._base import PipelineFamily, check_kind
-from autometa.pipelines._preprocessing import make_preprocessor
 from autometa.pipelines._threads import single_threaded
 
 __all__ = ["HGBClassifier", "HGBRegressor", "HistGradientBoostingFamily"]
@@ -27,6 +25,7 @@ class HistGradientBoostingFamily(PipelineFamily):
     """
 
     name = "hist_gradient_boosting"
+    preprocessing = {"encoding": "ordinal", "impute_numeric": False, "scale": False}
     choice_aliases = ("histgradientboosting", "hgb", "hgbt", "histgb", "histgradientboostingclassifier", "histgradientboostingregressor")
     setup_cells_per_second = 8e6
     name_prefixes = ("hgb_", "histgb_")
@@ -85,14 +84,7 @@ class HistGradientBoostingFamily(PipelineFamily):
         leaves = min(p["max_leaf_nodes"], 650 / p["min_samples_leaf"])
         return 0.05 + 2.2e-4 * p["max_iter"] * leaves
 
-    def build(
-        self,
-        params: Mapping[str, Any],
-        kind: str,
-        *,
-        categorical: Sequence[bool] | None = None,
-        random_state: int | None = 0,
-    ) -> Pipeline:
+    def model(self, p: dict[str, Any], kind: str, random_state: int | None) -> Any:
         """Histogram gradient boosting pipeline; see :meth:`PipelineFamily.build`.
 
         Examples
@@ -103,9 +95,7 @@ class HistGradientBoostingFamily(PipelineFamily):
         >>> isinstance(pipe[-1], HistGradientBoostingClassifier)
         True
         """
-        p = self._resolve(params, kind)
         model_cls = HGBRegressor if kind == "regression" else HGBClassifier
         # the input is a plain array after preprocessing: codes are treated as ordered numbers
         model = model_cls(**p, categorical_features=None, random_state=random_state)
-        pre = make_preprocessor(categorical, encoding="ordinal", impute_numeric=False, scale=False)
-        return Pipeline([("preprocess", pre), ("model", model)])
+        return model

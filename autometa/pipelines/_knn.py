@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 from optuna.distributions import BaseDistribution, CategoricalDistribution, IntDistribution
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
-from sklearn.pipeline import Pipeline
 
 from autometa.pipelines._base import PipelineFamily, check_kind
-from autometa.pipelines._preprocessing import make_preprocessor
 from autometa.pipelines._threads import single_threaded
 
 __all__ = ["KNNClassifier", "KNNFamily", "KNNRegressor"]
@@ -51,6 +48,7 @@ class KNNFamily(PipelineFamily):
     """
 
     name = "knn"
+    preprocessing = {"encoding": "onehot", "impute_numeric": True, "scale": True}
     choice_aliases = ("knn", "kneighbors", "kneighborsclassifier", "kneighborsregressor", "nearestneighbors")
     uninterruptible_growth = 2.0
     name_prefixes = ("kneighbors_", "neighbors_")
@@ -81,14 +79,7 @@ class KNNFamily(PipelineFamily):
         check_kind(kind)
         return {"n_neighbors": 5, "weights": "uniform", "p": 2}
 
-    def build(
-        self,
-        params: Mapping[str, Any],
-        kind: str,
-        *,
-        categorical: Sequence[bool] | None = None,
-        random_state: int | None = 0,
-    ) -> Pipeline:
+    def model(self, p: dict[str, Any], kind: str, random_state: int | None) -> Any:
         """k-NN pipeline; see :meth:`PipelineFamily.build` (``random_state`` is unused).
 
         Examples
@@ -97,8 +88,6 @@ class KNNFamily(PipelineFamily):
         >>> get_family("knn").build({"n_neighbors": 3}, "binary")[-1].n_neighbors
         3
         """
-        p = self._resolve(params, kind)
         model_cls = KNNRegressor if kind == "regression" else KNNClassifier
         model = model_cls(**p, n_jobs=1)
-        pre = make_preprocessor(categorical, encoding="onehot", impute_numeric=True, scale=True)
-        return Pipeline([("preprocess", pre), ("model", model)])
+        return model

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from optuna.distributions import BaseDistribution, FloatDistribution, IntDistribution
-from sklearn.pipeline import Pipeline
 
 from autometa.pipelines._base import PipelineFamily, check_kind
-from autometa.pipelines._preprocessing import make_preprocessor
 
 __all__ = ["LightGBMFamily"]
 
@@ -86,6 +84,7 @@ class LightGBMFamily(PipelineFamily):
     """
 
     name = "lightgbm"
+    preprocessing = {"encoding": "ordinal", "impute_numeric": False, "scale": False}
     choice_aliases = ("lightgbm", "lgbm", "lgb", "lgbmclassifier", "lgbmregressor")
     setup_cells_per_second = 4e6
     name_prefixes = ("lgbm_", "lgb_")
@@ -173,14 +172,7 @@ class LightGBMFamily(PipelineFamily):
         leaves = min(p["num_leaves"], 650 / p["min_child_samples"])
         return 0.05 + 2.7e-4 * p["n_estimators"] * leaves
 
-    def build(
-        self,
-        params: Mapping[str, Any],
-        kind: str,
-        *,
-        categorical: Sequence[bool] | None = None,
-        random_state: int | None = 0,
-    ) -> Pipeline:
+    def model(self, p: dict[str, Any], kind: str, random_state: int | None) -> Any:
         """LightGBM pipeline; see :meth:`PipelineFamily.build`.
 
         Examples
@@ -191,9 +183,7 @@ class LightGBMFamily(PipelineFamily):
         'model'
         """
 
-        p = self._resolve(params, kind)
         p.setdefault("subsample_freq", 1)
         model_cls = _timed("LGBMRegressor" if kind == "regression" else "LGBMClassifier")
         model = model_cls(**p, random_state=random_state, n_jobs=1, verbose=-1)
-        pre = make_preprocessor(categorical, encoding="ordinal", impute_numeric=False, scale=False)
-        return Pipeline([("preprocess", pre), ("model", model)])
+        return model

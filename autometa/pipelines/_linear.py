@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from optuna.distributions import BaseDistribution, FloatDistribution
 from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.pipeline import Pipeline
 
 from autometa.pipelines._base import AliasTransform, PipelineFamily, check_kind
-from autometa.pipelines._preprocessing import make_preprocessor
 from autometa.pipelines._threads import single_threaded
 
 __all__ = ["LinearFamily", "LogisticRegression1", "Ridge1"]
@@ -50,6 +48,7 @@ class LinearFamily(PipelineFamily):
     """
 
     name = "linear"
+    preprocessing = {"encoding": "onehot", "impute_numeric": True, "scale": True}
     choice_aliases = ("linear", "logreg", "logistic", "logisticregression", "ridge", "linearmodel")
     name_prefixes = ("logreg_", "logistic_", "ridge_")
     aliases = {
@@ -74,14 +73,7 @@ class LinearFamily(PipelineFamily):
         # LogisticRegression(C=1.0); Ridge(alpha=1.0) is C=0.5
         return {"C": 0.5 if kind == "regression" else 1.0}
 
-    def build(
-        self,
-        params: Mapping[str, Any],
-        kind: str,
-        *,
-        categorical: Sequence[bool] | None = None,
-        random_state: int | None = 0,
-    ) -> Pipeline:
+    def model(self, p: dict[str, Any], kind: str, random_state: int | None) -> Any:
         """Linear pipeline; see :meth:`PipelineFamily.build`.
 
         Examples
@@ -90,7 +82,6 @@ class LinearFamily(PipelineFamily):
         >>> get_family("linear").build({"C": 2.0}, "regression")[-1].alpha
         0.25
         """
-        p = self._resolve(params, kind)
         c = float(p.pop("C"))
         if kind == "regression":
             p.pop("max_iter", None)
@@ -99,5 +90,4 @@ class LinearFamily(PipelineFamily):
         else:
             p.setdefault("max_iter", 500)
             model = LogisticRegression1(C=c, random_state=random_state, **p)
-        pre = make_preprocessor(categorical, encoding="onehot", impute_numeric=True, scale=True)
-        return Pipeline([("preprocess", pre), ("model", model)])
+        return model

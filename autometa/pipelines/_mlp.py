@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 from optuna.distributions import BaseDistribution, FloatDistribution, IntDistribution
 from sklearn.neural_network import MLPClassifier, MLPRegressor
-from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from autometa.pipelines._base import AliasTransform, PipelineFamily, check_kind
-from autometa.pipelines._preprocessing import make_preprocessor
 from autometa.pipelines._threads import single_threaded
 
 __all__ = ["MLPFamily", "MLPRegressor1", "SafeMLPClassifier"]
@@ -85,6 +83,7 @@ class MLPFamily(PipelineFamily):
     """
 
     name = "mlp"
+    preprocessing = {"encoding": "onehot", "impute_numeric": True, "scale": True}
     choice_aliases = ("mlp", "mlpclassifier", "mlpregressor", "neuralnet", "neuralnetwork", "nn")
     name_prefixes = ("nn_",)
     aliases = {
@@ -130,14 +129,7 @@ class MLPFamily(PipelineFamily):
         check_kind(kind)
         return {"hidden_layer_size": 100, "n_layers": 1, "alpha": 1e-4, "learning_rate_init": 1e-3}
 
-    def build(
-        self,
-        params: Mapping[str, Any],
-        kind: str,
-        *,
-        categorical: Sequence[bool] | None = None,
-        random_state: int | None = 0,
-    ) -> Pipeline:
+    def model(self, p: dict[str, Any], kind: str, random_state: int | None) -> Any:
         """MLP pipeline; see :meth:`PipelineFamily.build`.
 
         Examples
@@ -148,7 +140,6 @@ class MLPFamily(PipelineFamily):
         """
         from sklearn.compose import TransformedTargetRegressor
 
-        p = self._resolve(params, kind)
         sizes = (int(p.pop("hidden_layer_size")),) * int(p.pop("n_layers"))
         p.setdefault("max_iter", MLP_MAX_ITER)
         common = dict(hidden_layer_sizes=sizes, early_stopping=True, random_state=random_state, **p)
@@ -159,5 +150,4 @@ class MLPFamily(PipelineFamily):
             )
         else:
             model = SafeMLPClassifier(**common)
-        pre = make_preprocessor(categorical, encoding="onehot", impute_numeric=True, scale=True)
-        return Pipeline([("preprocess", pre), ("model", model)])
+        return model

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import numpy as np
 from optuna.distributions import BaseDistribution, CategoricalDistribution, IntDistribution
-from sklearn.pipeline import Pipeline
 
 from autometa.pipelines._base import PipelineFamily, check_kind
-from autometa.pipelines._preprocessing import make_preprocessor
 
 __all__ = ["ForestFamily", "RandomForestFamily"]
 
@@ -25,6 +23,8 @@ class ForestFamily(PipelineFamily):
     Numeric features are median-imputed with missing indicators, categoricals get
     ordinal codes with missing and unseen categories coded -1.
     """
+
+    preprocessing = {"encoding": "ordinal", "impute_numeric": True, "scale": False, "ordinal_missing": -1}
 
     aliases: ClassVar[dict[str, str]] = {
         "n_estimators": "n_estimators",
@@ -90,14 +90,7 @@ class ForestFamily(PipelineFamily):
     def _model_classes(self) -> tuple[type, type]:
         """The (classifier, regressor) classes."""
 
-    def build(
-        self,
-        params: Mapping[str, Any],
-        kind: str,
-        *,
-        categorical: Sequence[bool] | None = None,
-        random_state: int | None = 0,
-    ) -> Pipeline:
+    def model(self, p: dict[str, Any], kind: str, random_state: int | None) -> Any:
         """Forest pipeline; see :meth:`PipelineFamily.build`.
 
         Examples
@@ -107,16 +100,12 @@ class ForestFamily(PipelineFamily):
         >>> type(pipe[-1]).__name__
         'RandomForestRegressor'
         """
-        p = self._resolve(params, kind)
         clf_cls, reg_cls = self._model_classes()
         model_cls = reg_cls if kind == "regression" else clf_cls
         if not p["bootstrap"]:
             p.pop("max_samples", None)  # only valid with bootstrap
         model = model_cls(**p, random_state=random_state, n_jobs=1)
-        pre = make_preprocessor(
-            categorical, encoding="ordinal", impute_numeric=True, scale=False, ordinal_missing=-1
-        )
-        return Pipeline([("preprocess", pre), ("model", model)])
+        return model
 
 
 class RandomForestFamily(ForestFamily):

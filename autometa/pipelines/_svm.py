@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 from optuna.distributions import BaseDistribution, FloatDistribution
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from autometa.pipelines._base import AliasTransform, PipelineFamily, check_kind
@@ -84,6 +83,7 @@ class SVMFamily(PipelineFamily):
     """
 
     name = "svm"
+    preprocessing = {"encoding": "onehot", "impute_numeric": True, "scale": True}
     choice_aliases = ("svm", "svc", "svr", "rbfsvm", "kernelsvm")
     uninterruptible_growth = 2.0
     unstoppable_fit = True
@@ -112,14 +112,7 @@ class SVMFamily(PipelineFamily):
         check_kind(kind)
         return {"C": 1.0, "gamma_scale": 1.0}
 
-    def build(
-        self,
-        params: Mapping[str, Any],
-        kind: str,
-        *,
-        categorical: Sequence[bool] | None = None,
-        random_state: int | None = 0,
-    ) -> Pipeline:
+    def steps(self, p: dict[str, Any], kind: str, random_state: int | None) -> list[tuple[str, Any]]:
         """SVM pipeline; see :meth:`PipelineFamily.build`.
 
         Examples
@@ -131,7 +124,6 @@ class SVMFamily(PipelineFamily):
         from sklearn.compose import TransformedTargetRegressor
         from sklearn.svm import SVC, SVR
 
-        p = self._resolve(params, kind)
         gamma_scale = float(p.pop("gamma_scale"))
         p.setdefault("max_iter", SVM_MAX_ITER)
         model: Any
@@ -141,7 +133,4 @@ class SVMFamily(PipelineFamily):
             )
         else:
             model = SVC(kernel="rbf", gamma="auto", random_state=random_state, **p)
-        pre = make_preprocessor(categorical, encoding="onehot", impute_numeric=True, scale=True)
-        return Pipeline(
-            [("preprocess", pre), ("gamma", GammaScaler(gamma_scale)), ("model", model)]
-        )
+        return [("gamma", GammaScaler(gamma_scale)), ("model", model)]
