@@ -541,9 +541,9 @@ def fit(X: Any, y: Any, *, time_budget: float = 60.0, kind: str | None = None, m
     >>> model.leaderboard_.head()                                   # doctest: +SKIP
     """
     started = time.perf_counter()
-    import autometa
+    from autometa._startup import LAZY_IMPORTS
 
-    lookup = autometa._LAZY_IMPORTS.pop("fit", None)
+    lookup = LAZY_IMPORTS.pop("fit", None)
     if lookup is not None and started - lookup[1] < 0.5:  # this call's lookup of autometa.fit imported us
         started = lookup[0]
     from autometa.tasks import KINDS, load_task

@@ -18,6 +18,7 @@ over task vector and configuration encoding, with a pluggable task ``encoder``);
 from __future__ import annotations
 
 from autometa.metalearn._base import RANK_COLUMNS, MetaLearner, Prediction
+from autometa.metalearn._data import LARGE_DATA_GROWTH, large_data_growth
 from autometa.metalearn._encoding import (
     ConcatEncoder,
     MetafeatureEncoder,
@@ -39,6 +40,8 @@ from autometa.metalearn.recommend import (
 )
 
 __all__ = [
+    "LARGE_DATA_GROWTH",
+    "large_data_growth",
     "DEFAULT_LEARNER",
     "LEARNERS",
     "RANK_COLUMNS",

@@ -40,8 +40,10 @@ DEFAULT_MAX_MB = 200.0
 #: encodings, and the knowledge base they read. A change to any of them makes the
 #: shipped learner and every cache entry stale.
 FINGERPRINTED = {
-    "metalearn": ["_base", "_data", "_encoding", "_selection", "average_rank", "neighbors", "ranker"],
+    "metalearn": ["_base", "_data", "_encoding", "_neighbours", "_selection", "average_rank", "neighbors", "ranker"],
     "knowledge": ["_kb", "_schema"],
+    "metafeatures": ["vector"],  # the scaled meta-feature vector the learners read
+    "": ["metrics"],  # the metric vocabulary and the per-dataset score normalisation
 }
 
 _HASHES: dict[tuple[str, int, int], str] = {}

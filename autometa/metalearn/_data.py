@@ -18,18 +18,13 @@ import numpy as np
 import pandas as pd
 
 from autometa.exceptions import AutometaError, DataError
+from autometa.metrics import normalise_scores
 
 __all__ = ["GROUPS", "GroupData", "FitTimeModel", "group_of", "normalise_scores", "group_data", "tried_mean"]
 
 #: the groups meta-learners fit one model for, and the task kinds in each
 GROUPS: dict[str, tuple[str, ...]] = {"classification": ("binary", "multiclass"), "regression": ("regression",)}
 
-#: normalised scores are clipped below at this value (failures get it too). Low enough that a
-#: configuration which collapses on some datasets (10 best-median gaps below the median)
-#: weighs in a mean as it weighs in the regret the evaluation reports (a floor of -1
-#: hid such risks: first picks were worse on the partial PMLB base, docs/benchmarks.md),
-#: high enough that one disaster cannot swamp everything else.
-FLOOR = -10.0
 
 #: weight of an untried cell, relative to an evaluated one, in the means the learners take:
 #: it counts as the dataset's median (normalised score 0). Sparse bases (a user's recorded
@@ -50,40 +45,6 @@ def group_of(kind: str) -> str:
         if kind in kinds or kind == group:
             return group
     raise DataError(f"Unknown task kind {kind!r}; expected one of binary, multiclass, regression.")
-
-
-def normalise_scores(scores: np.ndarray, floor: float | None = FLOOR) -> np.ndarray:
-    """Per-row normalisation: ``(s - median) / (best - median)``.
-
-    1 is the row's best score, 0 its median. NaN (failed configurations) become the
-    ``floor``, and values are clipped below at ``floor`` (unless it is ``None``, in
-    which case NaN stay NaN and nothing is clipped). A row whose best equals its
-    median gets 1 for the best configurations and ``floor`` for the others.
-
-    Examples
-    --------
-    >>> normalise_scores(np.array([[0.5, 0.7, 0.9, np.nan]]))
-    array([[ -1.,   0.,   1., -10.]])
-    """
-    scores = np.asarray(scores, dtype=float)
-    if scores.ndim == 1:
-        return normalise_scores(scores[None, :], floor)[0]
-    out = np.full_like(scores, np.nan)
-    valid_rows = np.isfinite(scores).any(axis=1)
-    if valid_rows.any():
-        s = scores[valid_rows]
-        best = np.nanmax(s, axis=1, keepdims=True)
-        med = np.nanmedian(s, axis=1, keepdims=True)
-        gap = best - med
-        flat = gap[:, 0] < 1e-12
-        with np.errstate(invalid="ignore", divide="ignore"):
-            z = (s - med) / np.where(flat[:, None], 1.0, gap)
-        low = FLOOR if floor is None else floor
-        z[flat] = np.where(s[flat] >= best[flat] - 1e-12, 1.0, low)
-        out[valid_rows] = z
-    if floor is not None:
-        out = np.where(np.isnan(out), floor, np.maximum(out, floor))
-    return out
 
 
 @dataclass

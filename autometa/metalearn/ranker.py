@@ -29,7 +29,7 @@ from autometa.metalearn._base import (
 )
 from autometa.metalearn._data import GroupData
 from autometa.metalearn._encoding import encode_configurations, encode_query
-from autometa.metalearn.neighbors import fit_encoder, learn_feature_weights, nearest
+from autometa.metalearn._neighbours import fit_encoder, learn_feature_weights, nearest
 
 __all__ = ["LightGBMRanker"]
 

@@ -12,30 +12,34 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from autometa.exceptions import DataError
+from autometa.metalearn import encoded
+from autometa.metalearn.average_rank import AverageRank
+from autometa.metalearn.neighbors import NearestDatasets
+from autometa.metalearn.ranker import LightGBMRanker
 
 __all__ = ["LEARNERS", "DEFAULT_LEARNER", "cache_dir", "describe", "fitted_learner", "get_learner", "recommend",
            "refit"]
 
-#: learner name -> ("module:class or factory", constructor arguments). Modules are imported only
-#: when the learner is made: the ``ranker_*`` entries with a learned task vector (issue 7: compare
-#: the ranker on meta-features alone, each learned representation, and both) bring in
-#: autometa.representations, and torch once their encoders are fitted.
-LEARNERS: dict[str, tuple[str, dict[str, Any]]] = {
-    "average_rank": ("autometa.metalearn.average_rank:AverageRank", {}),
-    "portfolio": ("autometa.metalearn.average_rank:AverageRank", {"selection": "coverage"}),
-    "neighbors": ("autometa.metalearn.neighbors:NearestDatasets", {}),
-    "ranker": ("autometa.metalearn.ranker:LightGBMRanker", {}),
-    "ranker_regression": ("autometa.metalearn.ranker:LightGBMRanker", {"objective": "regression"}),
-    "ranker_dataset2vec": ("autometa.representations.learners:dataset2vec_ranker", {}),
-    "ranker_graph": ("autometa.representations.learners:graph_ranker", {}),
-    "ranker_mf_dataset2vec": ("autometa.representations.learners:metafeatures_dataset2vec_ranker", {}),
-    "ranker_mf_graph": ("autometa.representations.learners:metafeatures_graph_ranker", {}),
+#: learner name -> (class or factory, constructor arguments). The ``ranker_*`` entries with a learned
+#: task vector (issue 7: the ranker on meta-features alone, each learned representation, and both)
+#: import autometa.representations, and torch, only when such a learner is made.
+LEARNERS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
+    "average_rank": (AverageRank, {}),
+    "portfolio": (AverageRank, {"selection": "coverage"}),
+    "neighbors": (NearestDatasets, {}),
+    "ranker": (LightGBMRanker, {}),
+    "ranker_regression": (LightGBMRanker, {"objective": "regression"}),
+    "ranker_dataset2vec": (encoded.dataset2vec_ranker, {}),
+    "ranker_graph": (encoded.graph_ranker, {}),
+    "ranker_mf_dataset2vec": (encoded.metafeatures_dataset2vec_ranker, {}),
+    "ranker_mf_graph": (encoded.metafeatures_graph_ranker, {}),
 }
 
 #: the learner ``learner="default"`` means. Chosen by ``autometa metadata evaluate`` on the
@@ -57,14 +61,11 @@ def get_learner(name: str, **params: Any) -> Any:
     >>> get_learner("neighbors", n_neighbors=5)
     NearestDatasets(n_neighbors=5)
     """
-    import importlib
-
     key = DEFAULT_LEARNER if name == "default" else name
     if key not in LEARNERS:
         raise DataError(f"Unknown learner {name!r}; choose one of default, {', '.join(LEARNERS)}.")
-    path, defaults = LEARNERS[key]
-    module, _, factory = path.partition(":")
-    return getattr(importlib.import_module(module), factory)(**{**defaults, **params})
+    make, defaults = LEARNERS[key]
+    return make(**{**defaults, **params})
 
 
 def cache_dir() -> Path:

@@ -96,7 +96,7 @@ def profile_matrix(knowledge_base: Any, names: list[str]) -> np.ndarray:
     1 is a dataset's best configuration, 0 its median one (each dataset on its
     primary metric); failures are -1. What the learned encoders are trained to agree with.
     """
-    from autometa.metalearn._data import normalise_scores
+    from autometa.metrics import normalise_scores
 
     scores = knowledge_base.scores().reindex(index=names, columns=list(knowledge_base.configurations.index))
     return np.clip(normalise_scores(scores.to_numpy(dtype=float)), -1.0, 1.0).astype(np.float32)

@@ -54,7 +54,7 @@ class MetafeatureVectorEncoder(TaskEncoder):
         self.seed = seed
 
     def _inner(self) -> Any:
-        from autometa.metalearn import MetafeatureEncoder
+        from autometa.metafeatures.vector import MetafeatureEncoder
 
         return MetafeatureEncoder(max_missing=self.max_missing, log_above=self.log_above, clip=self.clip,
                                   groups=self.groups)

@@ -39,7 +39,7 @@ def refit_growth(family: str, fold_rows: float, rows: float) -> float:
     >>> round(refit_growth("svm", 32000, 48000), 2)  # the curve's last slope, 3.2
     3.7
     """
-    from autometa.metalearn._data import LARGE_DATA_GROWTH, large_data_growth
+    from autometa.metalearn import LARGE_DATA_GROWTH, large_data_growth
 
     ratio = max(rows / max(fold_rows, 1.0), 1.0)
     growth = ratio ** REFIT_EXPONENT.get(family, UNINTERRUPTIBLE.get(family, 1.0))

@@ -21,10 +21,10 @@ ROOT = Path(__file__).resolve().parents[1]
 #: package (first name under ``autometa``) -> layer; a package imports only from layers below its own
 #: (and from itself). Equal layers do not import each other.
 LAYERS: dict[str, int] = {
-    "exceptions": 0, "_paths": 0, "_version": 0, "_interrupt": 0, "_io": 0,
+    "exceptions": 0, "_paths": 0, "_version": 0, "_interrupt": 0, "_io": 0, "_startup": 0,
     "_rules": 1, "_signing": 1, "metrics": 1,
-    "tasks": 2,
-    "metafeatures": 3, "pipelines": 3, "scoring": 3,
+    "metafeatures": 2, "pipelines": 2, "scoring": 2,
+    "tasks": 3,
     "representations": 4, "maml": 4,
     "knowledge": 5,
     "metalearn": 6,

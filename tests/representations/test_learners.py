@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from autometa.metalearn import evaluate, synthetic_knowledge_base
-from autometa.representations.learners import dataset2vec_ranker, graph_ranker
+from autometa.metalearn.encoded import dataset2vec_ranker, graph_ranker
 from autometa.testing.representations import synthetic_tasks, task_registry
 
 
