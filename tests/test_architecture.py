@@ -45,3 +45,16 @@ def test_the_checker_sees_what_it_should(tmp_path):
     assert [(i.source, i.target) for i in upward_imports(found)] == [("autometa.tasks._a", "autometa.search._b")]
     assert {(i.source, i.target) for i in private_imports(found)} == {("autometa.tasks._a", "autometa.search._b")}
     assert [i.in_function for i in found if i.source == "autometa.search._b"] == [True]
+
+
+def test_the_class_registries_that_replace_package_lookups_hold_every_class():
+    """Loading a saved encoder or a MAML checkpoint finds its class without importing the package back."""
+    from autometa.maml._algorithms import ALGORITHMS
+    from autometa.maml._base import _REGISTERED
+    from autometa.representations import ENCODERS
+    from autometa.representations._base import encoder_class
+
+    assert {n: c for n, c in _REGISTERED.items() if n in ALGORITHMS} == ALGORITHMS
+    assert set(ALGORITHMS) <= set(_REGISTERED)
+    assert all(encoder_class(c.__name__) is c for c in ENCODERS.values())
+    assert encoder_class("NoSuchEncoder") is None

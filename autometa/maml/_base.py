@@ -132,6 +132,10 @@ def _load_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
     return state
 
 
+
+#: every algorithm class by its ``name``, filled as the classes are defined (what :meth:`MetaLearner.load` reads)
+_REGISTERED: dict[str, type[MetaLearner]] = {}
+
 class MetaLearner(ABC):
     """Meta-learning over few-shot task families, written with :mod:`torch.func`.
 
@@ -168,6 +172,11 @@ class MetaLearner(ABC):
     needs_head: ClassVar[bool] = True
     optimizer_name: ClassVar[str] = "adam"
     default_outer_lr: ClassVar[float] = 1e-3
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("name"):  # an algorithm of its own (not a helper base)
+            _REGISTERED[cls.name] = cls
 
     def __init__(self, model: nn.Module | None = None, *, inner_lr: float | None = None, inner_steps: int = 1,
                  eval_inner_steps: int | None = None, outer_lr: float | None = None,
@@ -635,12 +644,10 @@ class MetaLearner(ABC):
         device : str, optional
             Override the device stored in the checkpoint.
         """
-        from autometa.maml._algorithms import ALGORITHMS
-
         state = _load_checkpoint(path)
         if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
             raise DataError(f"{path} is not an autometa MAML checkpoint.")
-        klass = ALGORITHMS[state["algorithm"]] if cls is MetaLearner else cls
+        klass = _REGISTERED[state["algorithm"]] if cls is MetaLearner else cls
         params = dict(state["params"])
         if device is not None:
             params["device"] = device

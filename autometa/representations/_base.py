@@ -102,6 +102,15 @@ def profile_matrix(knowledge_base: Any, names: list[str]) -> np.ndarray:
     return np.clip(normalise_scores(scores.to_numpy(dtype=float)), -1.0, 1.0).astype(np.float32)
 
 
+#: every encoder class by its class name, filled as the classes are defined (what :meth:`TaskEncoder.load` reads)
+_CLASSES: dict[str, type[TaskEncoder]] = {}
+
+
+def encoder_class(name: str) -> type[TaskEncoder] | None:
+    """The encoder class called ``name`` (``"Dataset2VecEncoder"``), or None."""
+    return _CLASSES.get(name)
+
+
 class TaskEncoder(ABC):
     """Base class of task encoders (see the module docstring).
 
@@ -111,6 +120,10 @@ class TaskEncoder(ABC):
     """
 
     name: ClassVar[str] = "encoder"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _CLASSES[cls.__name__] = cls
     #: whether fit needs portfolio scores (a knowledge base) or only tasks
     needs_scores: ClassVar[bool] = True
 
@@ -186,13 +199,11 @@ class TaskEncoder(ABC):
         """Read an encoder written by :meth:`save` (any encoder class when called on the base)."""
         import torch
 
-        from autometa.representations import ENCODERS
-
         payload = torch.load(Path(path), weights_only=True)
         if payload.get("format") != ENCODER_FORMAT:
             raise AutometaError(f"{path} holds encoder format {payload.get('format')}; "
                                 f"this autometa reads format {ENCODER_FORMAT}.")
-        klass: Any = {c.__name__: c for c in ENCODERS.values()}.get(payload["class"])
+        klass: Any = encoder_class(payload["class"])
         if klass is None or not issubclass(klass, cls):
             raise AutometaError(f"{path} holds a {payload['class']}, not a {cls.__name__}.")
         enc = klass(**payload["params"], data_dir=data_dir)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from autometa.exceptions import DataError
-from autometa.representations._base import TaskEncoder
+from autometa.representations._base import TaskEncoder, encoder_class
 
 __all__ = ["ConcatTaskEncoder"]
 
@@ -107,12 +107,10 @@ class ConcatTaskEncoder(TaskEncoder):
         raise NotImplementedError
 
     def _set_state(self, state: dict[str, Any]) -> None:
-        from autometa.representations import ENCODERS
-
-        classes: dict[str, Any] = {c.__name__: c for c in ENCODERS.values()}
         encoders = []
         for part in state["parts"]:
-            enc = classes[part["class"]](**part["params"], data_dir=self.data_dir)
+            klass: Any = encoder_class(part["class"])
+            enc = klass(**part["params"], data_dir=self.data_dir)
             enc._set_state(part["state"])
             enc.dim_ = int(part["dim"])
             encoders.append(enc)
