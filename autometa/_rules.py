@@ -15,7 +15,10 @@ import pandas as pd
 
 from autometa.exceptions import AutometaWarning, DataError
 
-__all__ = ["MAX_CLASSES_FOR_INT_TARGET", "WARN_CLASSES_ABOVE", "check_cells", "infer_kind"]
+__all__ = ["KINDS", "MAX_CLASSES_FOR_INT_TARGET", "WARN_CLASSES_ABOVE", "check_cells", "infer_kind"]
+
+#: the task kinds, everywhere: a classification with two classes, with more, or a regression
+KINDS: tuple[str, ...] = ("binary", "multiclass", "regression")
 
 #: an integer-typed target with at most this many distinct values is a classification target
 #: unless the kind is given (PMLB's classification tables have up to 26 classes, letter)

@@ -49,12 +49,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from autometa._rules import check_cells, infer_kind
+from autometa._rules import KINDS, check_cells, infer_kind
 from autometa.exceptions import DataError
 
 __all__ = ["Prepared", "prepare", "KINDS", "MIN_ROWS", "is_task_like"]
 
-KINDS: tuple[str, ...] = ("binary", "multiclass", "regression")
 
 #: fewer rows than this is refused: nothing statistical is defined on one row
 MIN_ROWS = 2

@@ -17,10 +17,10 @@ from optuna.distributions import (
 )
 from sklearn.pipeline import Pipeline
 
+from autometa._rules import KINDS
+
 __all__ = ["KINDS", "AliasTransform", "PipelineFamily", "check_kind", "normalise_name"]
 
-#: The task kinds every family supports.
-KINDS: tuple[str, ...] = ("binary", "multiclass", "regression")
 
 
 def check_kind(kind: str) -> str:

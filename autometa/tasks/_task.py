@@ -8,10 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from autometa._rules import KINDS
+
 __all__ = ["Task", "KINDS"]
 
-#: the kinds of tabular task autometa knows
-KINDS = ("binary", "multiclass", "regression")
 
 
 @dataclass(eq=False)
