@@ -74,6 +74,11 @@ class Objective:
         self.position = np.full(len(y), -1)
         self.position[validation.rows] = np.arange(len(validation.rows))
         self.oof_y = y[validation.rows]
+        #: R² of a split is taken against the variance of the whole target, not of the split's few rows: on
+        #: 50 rows a 5-fold split's own variance is so noisy that its R² ranged over [-5, 1] (heavy-tailed
+        #: means, and standard errors that called everything a tie); the mean over equal splits is then the
+        #: pooled out-of-fold R²
+        self.y_variance = float(np.var(y)) if n_classes is None else 0.0
         self.seen: dict[tuple[Any, ...], int] = {}  # near-duplicate key -> trial number
         self.families, self.metric, self.seed, self.budget = families, metric, seed, budget
         self.categorical = list(task.categorical)
@@ -157,7 +162,10 @@ class Objective:
                         model.fit(X.iloc[train], y[train])
                         fit_seconds.append(time.perf_counter() - start)
                         pred, proba, is_proba = predict_for_scoring(model, X.iloc[test], self.n_classes)
-                        value = score_arrays(y[test], pred, proba, is_proba, self.n_classes)[self.metric]
+                        if self.metric == "r2" and self.y_variance > 0:  # against the whole target's variance
+                            value = 1.0 - float(np.mean((y[test] - pred) ** 2)) / self.y_variance
+                        else:
+                            value = score_arrays(y[test], pred, proba, is_proba, self.n_classes)[self.metric]
                         if oof is not None:  # the same predictions, kept for the ensemble (mean of repeats)
                             oof[self.position[test]] += (pred if self.n_classes is None else class_probabilities(
                                 pred, proba, self.n_classes)) / self.validation.repeats

@@ -164,3 +164,26 @@ def test_a_holdout_search_ensembles_on_the_holdout_rows(monkeypatch):
     assert all(len(t.user_attrs["autometa_split_scores"]) == 1 for t in done)
     pred = result.pipeline.predict(task.X)
     assert pred.shape == (1500,) and (pred == task.y.to_numpy()).mean() > 0.7
+
+
+def test_a_regression_splits_r2_is_taken_against_the_whole_targets_variance():
+    """On 40 rows a fold's own variance is noise: each split's R² is 1 - MSE / Var(all y)."""
+    from autometa.pipelines import get_family
+    from autometa.search._space import split_params
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(40, 3)), columns=list("abc"))
+    y = X["a"] * 2 + rng.normal(size=40)
+    task = load_task(X, y=y, kind="regression", name="r2")
+    result = run_search(task, time_budget=20, n_trials=1, random_state=0, warm_start=False, families=["linear"])
+    trial = result.study.trials[0]
+    plan = plan_validation(task.y.to_numpy(), False, 3, 20.0, seed=0)
+    family, params = split_params(trial.params)
+    expected = []
+    for train, test in plan.splits:
+        model = get_family(family).build(params, "regression", categorical=[False] * 3, random_state=0)
+        model.fit(task.X.iloc[train], task.y.iloc[train])
+        mse = float(np.mean((task.y.to_numpy()[test] - model.predict(task.X.iloc[test])) ** 2))
+        expected.append(1.0 - mse / float(np.var(task.y.to_numpy())))
+    assert trial.user_attrs["autometa_split_scores"] == pytest.approx(expected)
+    assert trial.value == pytest.approx(np.mean(expected))
