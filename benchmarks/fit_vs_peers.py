@@ -238,7 +238,8 @@ def run(args: argparse.Namespace) -> None:
             meta = prepare(name, data)
             for system in args.systems:
                 python = pythons[PEER_PYTHON.get(system, "autometa")]
-                key = f"{name}|{system}|{budget:g}"
+                label = system + args.label
+                key = f"{name}|{label}|{budget:g}"
                 if key in done or not python:
                     continue
                 with tempfile.TemporaryDirectory() as home:
@@ -253,7 +254,7 @@ def run(args: argparse.Namespace) -> None:
                             "error": (done_proc.stderr.strip().splitlines() or ["no output"])[-1][:300]}
                     except subprocess.TimeoutExpired:
                         result = {"error": f"timed out after {3 * budget + 120:g} s"}
-                row = {"key": key, "commit": commit, "dataset": name, "system": system, "budget": budget,
+                row = {"key": key, "commit": commit, "dataset": name, "system": label, "budget": budget,
                        "kind": meta["kind"],
                        "family": meta["family"], "rows": meta["rows"], "n_classes": meta["n_classes"],
                        "process_s": round(time.perf_counter() - start, 1), **result}
@@ -263,7 +264,7 @@ def run(args: argparse.Namespace) -> None:
                 print(f"{key}: {shown} ({row.get('wall_s', float('nan')):.1f} s)", flush=True)
 
 
-def report(files: list[str]) -> None:
+def report(files: list[str], baseline: str = "autometa") -> None:
     import pandas as pd
 
     rows = [json.loads(line) for f in files for line in Path(f).read_text().splitlines() if line.strip()]
@@ -285,9 +286,9 @@ def report(files: list[str]) -> None:
             wall = sub["wall_s"] / budget if "wall_s" in sub else pd.Series(dtype=float)
             line = {"system": system, "mean": table[system].mean(), "mean rank": ranks[system],
                     "failed": int(sub["failed"].sum()), "wall/budget med": wall.median(), "max": wall.max()}
-            if system != "autometa" and "autometa" in table:
-                diff = table["autometa"] - table[system]
-                line["autometa w/t/l"] = f"{(diff > TIE).sum()}/{(diff.abs() <= TIE).sum()}/{(diff < -TIE).sum()}"
+            if system != baseline and baseline in table:
+                diff = table[baseline] - table[system]
+                line[f"{baseline} w/t/l"] = f"{(diff > TIE).sum()}/{(diff.abs() <= TIE).sum()}/{(diff < -TIE).sum()}"
                 by_family = diff.groupby(families).mean()
                 rng = np.random.default_rng(0)
                 boot = [by_family.sample(len(by_family), replace=True, random_state=rng).mean() for _ in range(2000)]
@@ -306,13 +307,16 @@ def main() -> None:
     ap.add_argument("--flaml-python", help="python of a venv with flaml[automl]==2.7.0")
     ap.add_argument("--autogluon-python", help="python of a venv with autogluon.tabular[lightgbm]==1.6.3")
     ap.add_argument("--data-cache", default="runs/fit_vs_peers-data", help="the splits, as .npy files")
+    ap.add_argument("--label", default="", help="suffix of the systems' names in the rows (another commit's run "
+                    "beside the first: --label @abc123)")
     ap.add_argument("--report", nargs="+", metavar="JSONL")
+    ap.add_argument("--baseline", default="autometa", help="the system the report compares the others with")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
         _worker(args.worker)
     elif args.report:
-        report(args.report)
+        report(args.report, baseline=args.baseline)
     else:
         run(args)
 
