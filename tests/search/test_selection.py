@@ -187,3 +187,20 @@ def test_a_regression_splits_r2_is_taken_against_the_whole_targets_variance():
         expected.append(1.0 - mse / float(np.var(task.y.to_numpy())))
     assert trial.user_attrs["autometa_split_scores"] == pytest.approx(expected)
     assert trial.value == pytest.approx(np.mean(expected))
+
+
+def test_a_knn_chosen_on_a_sample_keeps_the_samples_rows(monkeypatch):
+    """Its prediction grows with its training rows: refitted on all of them it predicted for minutes (kddcup)."""
+    from autometa.search import loop
+
+    rules = loop.plan_validation.__globals__
+    monkeypatch.setitem(rules, "HOLDOUT_MIN_ROWS", 500)
+    monkeypatch.setitem(rules, "HOLDOUT_CELLS_PER_SECOND", 1.0)
+    monkeypatch.setitem(rules, "TRIAL_CELLS_PER_SECOND", 1.0)
+    monkeypatch.setitem(rules, "TRIAL_MIN_ROWS", 300)
+    task = _task(3000, name="knn-sample")
+    result = run_search(task, time_budget=30, n_trials=2, random_state=0, warm_start=False, families=["knn"])
+    assert result.validation == "holdout 20 %, trials on 300 rows"
+    assert result.final_model == "refit on a sample"
+    assert result.pipeline[-1].n_samples_fit_ == 300
+    assert any("rows its trial trained on" in note for note in result.notes)
