@@ -109,7 +109,7 @@ class Objective:
         With an ensemble (once two trials are complete), twice the best's refit: time
         for other members' refits.
         """
-        refit = refit_reserve(self.family, self.fold_fit, len(self.folds[0][0]), len(self.y), self.budget.seconds)
+        refit = refit_reserve(self.family, self.fold_fit, self.validation.train_rows, len(self.y), self.budget.seconds)
         ensemble = self.oof is not None and self.n_complete >= 2  # an ensemble needs two trials
         refits = refit * (1.0 + ENSEMBLE_REFIT_SHARE * ensemble)
         return self.extra_reserve + min(refits, REFIT_RESERVE_CAP * self.budget.seconds)
