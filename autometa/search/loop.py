@@ -230,6 +230,9 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
             family, params, pipeline, how = final_model(task, y, n_classes, board, recs, objective, families,
                                                         budget, seed, notes, final_reserve, time_budget,
                                                         chosen=chosen)
+            if how == "fold model" and objective.kept is not None and objective.kept[0] != chosen:
+                chosen = objective.kept[0]  # the chosen trial's refit did not finish: the best's fold model
+                board = board.assign(chosen=board["trial"] == chosen)
             if ensemble and how == "refit":
                 pipeline, board, how = build_ensemble(task, y, n_classes, board, objective, pipeline, budget,
                                                       seed, notes, final_reserve, chosen=chosen)

@@ -105,6 +105,57 @@ def test_a_refit_that_runs_out_of_time_is_stopped(small_table, monkeypatch):
     assert "class prior" in notes[-1]
 
 
+def test_a_chosen_trial_whose_refit_does_not_finish_yields_the_best_trials_fold_model(small_table, monkeypatch):
+    # 218_house_8L, 30 s: the one-SE rule chose a trial whose refit ran out of time; the best trial's fold
+    # model was kept but belonged to another trial, and the returned model predicted the mean (R2 0.000)
+    import autometa.pipelines as pipelines
+
+    X, y = small_table
+    task = load_task(X, y=y)
+    monkeypatch.setattr(pipelines, "get_family", lambda name: SimpleNamespace(
+        build=lambda *a, **k: _Slow(30), defaults=lambda kind: {}))
+    board = pd.DataFrame({"trial": [0, 1], "family": ["lightgbm", "random_forest"],
+                          "params": [{"n_estimators": 50}, {"n_estimators": 300}], "score": [0.9, 0.89],
+                          "fit_seconds": [0.01, 0.01]})
+    fold_model = object()
+    notes: list[str] = []
+    start = time.perf_counter()
+    family, params, model, how = _final_model(task, y.to_numpy(), 2, board, pd.DataFrame(),
+                                              _objective((0, 0.9, fold_model)), ["lightgbm", "random_forest"],
+                                              Budget(1.0), 0, notes, 0.0, 1.0, chosen=1)
+    assert time.perf_counter() - start < 2.0
+    assert how == "fold model" and model is fold_model
+    assert (family, params) == ("lightgbm", {"n_estimators": 50})
+    assert "best-scoring trial's (0, lightgbm)" in notes[-1]
+
+
+def test_a_refit_that_breaks_on_all_rows_is_not_returned(small_table, monkeypatch):
+    # LightGBM's defaults on shuttle: 0.9999 on the holdout, 0.42 on its own rows once refitted on all of them
+    from sklearn.dummy import DummyClassifier
+
+    import autometa.pipelines as pipelines
+    from autometa.search._final import refit_is_sound
+
+    X, y = small_table
+    task = load_task(X, y=y)
+    codes = pd.factorize(y)[0]
+    monkeypatch.setattr(pipelines, "get_family", lambda name: SimpleNamespace(
+        build=lambda *a, **k: DummyClassifier(strategy="most_frequent"), defaults=lambda kind: {}))
+    fold_model = object()
+    objective = _objective((0, 0.95, fold_model), rows=len(y))
+    objective.validation = SimpleNamespace(rows=np.arange(len(y)))
+    objective.metric, objective.n_classes = "balanced_accuracy", 2
+    notes: list[str] = []
+    _, _, model, how = _final_model(task, codes, 2, _board(0.001).assign(score=0.95), pd.DataFrame(), objective,
+                                    ["linear"], Budget(5.0), 0, notes, 0.0, 5.0)
+    assert how == "fold model" and model is fold_model
+    assert "broke" in notes[0]
+    # a sound refit passes: it scores its own rows above its validation score
+    good = DummyClassifier(strategy="most_frequent").fit(X, codes)
+    assert refit_is_sound(good, objective, X, codes, 0.52)
+    assert not refit_is_sound(good, objective, X, codes, 0.56)
+
+
 def test_an_unvalidated_fit_says_so_in_its_attributes(home, small_table):
     X, y = small_table
     with pytest.warns(AutometaWarning):
