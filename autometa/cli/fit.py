@@ -52,7 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p_pred.add_argument("--proba", action="store_true", help="class probabilities (classifiers)")
     p_pred.set_defaults(func=_predict)
 
-    p_ws = sub.add_parser("warm-start", help="enqueue recommended configurations into an existing Optuna study")
+    p_ws = sub.add_parser("warm-start", help="enqueue recommended configurations into an Optuna study")
     p_ws.add_argument("spec", metavar="FILE", help="CSV/TSV/Parquet path, pmlb:NAME, sklearn:NAME or openml:ID")
     p_ws.add_argument("--storage", required=True, help="Optuna storage URL, e.g. sqlite:///study.db")
     p_ws.add_argument("--study-name", "--study", dest="study_name", required=True, help="the study's name")
@@ -60,6 +60,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p_ws.add_argument("-n", "--n-trials", type=int, default=10, help="configurations to enqueue (default: 10)")
     p_ws.add_argument("--map", nargs="+", default=[], metavar="NAME=AUTOMETA",
                       help="map a study parameter to autometa's, e.g. lr=lightgbm.learning_rate model=family")
+    p_ws.add_argument("--create", choices=("maximize", "minimize"), metavar="DIRECTION",
+                      help="create the study (maximize or minimize) when it does not exist yet")
     p_ws.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p_ws.set_defaults(func=_warm_start)
 
@@ -164,10 +166,14 @@ def _predict(args: argparse.Namespace) -> int:
 
 
 def _warm_start(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     import optuna
 
     from autometa.exceptions import DataError
-    from autometa.search import warm_start
+    from autometa.pipelines import FAMILIES
+    from autometa.search import conditional_space, warm_start
+    from autometa.tasks import load_task
 
     if args.n_trials < 1:
         raise DataError(f"-n must be an integer >= 1. Got {args.n_trials}.")
@@ -178,11 +184,24 @@ def _warm_start(args: argparse.Namespace) -> int:
             raise DataError(f"--map takes NAME=AUTOMETA pairs such as lr=lightgbm.learning_rate. Got {item!r}.")
         param_map[name] = target
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    sqlite = Path(args.storage.removeprefix("sqlite:///")) if args.storage.startswith("sqlite:///") else None
+    new_file = sqlite is not None and not sqlite.exists()
     try:
         study = optuna.load_study(study_name=args.study_name, storage=args.storage)
     except KeyError as exc:
-        raise DataError(f"No study named {args.study_name!r} in {args.storage}.") from exc
-    table = warm_start(study, args.spec, args.target, n_trials=args.n_trials, param_map=param_map or None)
+        if not args.create:
+            if new_file and sqlite is not None:  # opening it created an empty database: leave nothing behind
+                sqlite.unlink(missing_ok=True)
+            raise DataError(f"No study named {args.study_name!r} in {args.storage}. Pass --create maximize (or "
+                            "minimize) to create it.") from exc
+        study = optuna.create_study(study_name=args.study_name, storage=args.storage, direction=args.create)
+        console(stderr=True).print(f"created study {args.study_name!r} ({args.create}) in {args.storage}")
+    task = load_task(args.spec, target=args.target)
+    space = None
+    if not param_map and not any(t.state == optuna.trial.TrialState.COMPLETE for t in study.get_trials(deepcopy=False)):
+        # no trial to read names from: autometa's own space (the names `autometa fit` and suggest_pipeline use)
+        space = conditional_space(task.kind, list(FAMILIES))
+    table = warm_start(study, task, n_trials=args.n_trials, param_map=param_map or None, search_space=space)
     if args.json:
         print_json({"study": args.study_name, "enqueued": table.to_dict(orient="records"),
                     "skipped": table.attrs.get("skipped", 0),

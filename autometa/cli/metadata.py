@@ -127,7 +127,7 @@ def _build(args: argparse.Namespace) -> int:
 def _info(args: argparse.Namespace) -> int:
     from autometa.knowledge import KnowledgeBase
 
-    kb = KnowledgeBase.load(args.path, include_user=False)
+    kb = KnowledgeBase.load(args.path)
     info = kb.info()
     user_info = None
     if args.path is None:

@@ -69,13 +69,11 @@ class KnowledgeBase:
 
     # -- loading -----------------------------------------------------------
     @classmethod
-    def load(cls, path: str | os.PathLike[str] | None = None, *, strict: bool = False,
-             include_user: bool = True) -> KnowledgeBase:
-        """Load the knowledge base in ``path`` (default: the one shipped with autometa).
+    def load(cls, path: str | os.PathLike[str] | None = None, *, strict: bool = False) -> KnowledgeBase:
+        """Load the knowledge base in the folder ``path`` (default: the one shipped with autometa).
 
-        With no ``path`` and ``include_user`` (the default), the user knowledge base
-        (:class:`~autometa.knowledge.user.UserKnowledgeBase`: your recorded runs) is
-        combined with the shipped one, when it holds anything.
+        One folder, always: :func:`autometa.knowledge.load_knowledge` is the shipped base
+        joined with your recorded runs (what ``recommend`` and ``fit`` rank with).
 
         Raises
         ------
@@ -84,23 +82,6 @@ class KnowledgeBase:
             version is not this autometa's; with ``strict``, also when any
             dataset x configuration cell has no evaluation.
         """
-        if path is None and include_user:
-            from autometa.knowledge.user import UserKnowledgeBase, combine
-
-            shipped = cls.load(default_path(), strict=strict)
-            user = UserKnowledgeBase()
-            if not user.exists():
-                return shipped
-            try:
-                return combine(shipped, user.load())
-            except (KnowledgeBaseError, OSError, ValueError, KeyError) as exc:  # yours is damaged; ours is not
-                import warnings
-
-                from autometa.exceptions import AutometaWarning
-
-                warnings.warn(f"Your knowledge base was left out: {exc} Loaded the shipped base alone; move "
-                              f"{user.path} away to start a new one.", AutometaWarning, stacklevel=2)
-                return shipped
         path = Path(path) if path is not None else default_path()
         if not path.is_dir():
             raise KnowledgeBaseError(f"No knowledge base at {path}: the folder does not exist. Build one with "

@@ -18,8 +18,8 @@ folder, e.g. ``~/.local/share/autometa/knowledge``). Writes are safe:
   datasets whose rows are complete). A crash mid-write leaves the previous
   version of each file: nothing already recorded is lost.
 
-:func:`combine` joins it with the shipped base into one :class:`KnowledgeBase`
-(what ``KnowledgeBase.load()`` returns by default).
+:func:`combine` joins it with the shipped base into one :class:`KnowledgeBase`;
+:func:`load_knowledge` is that join (what ``recommend`` and ``fit`` rank with).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ from autometa.knowledge._schema import (
 from autometa.metafeatures import TASK_VECTOR_GROUPS
 from autometa.metrics import check_metric
 
-__all__ = ["RecordReport", "UserKnowledgeBase", "autometa_home", "combine", "config_id_of",
+__all__ = ["RecordReport", "UserKnowledgeBase", "autometa_home", "combine", "config_id_of", "load_knowledge",
            "user_knowledge_path"]
 
 #: origin of configurations, datasets and evaluations recorded from a user's runs
@@ -532,6 +532,38 @@ def _portfolio_table() -> pd.DataFrame:
 
 
 # -- combining -------------------------------------------------------------------------
+def load_knowledge(*, strict: bool = False) -> KnowledgeBase:
+    """The shipped knowledge base joined with your recorded runs (:class:`UserKnowledgeBase`), when there are any.
+
+    What ``recommend`` and ``fit`` rank with and ``autometa metadata info`` shows; a
+    damaged user base is left out with a warning (the shipped one never is).
+    :meth:`KnowledgeBase.load` loads one folder.
+
+    Examples
+    --------
+    >>> from autometa.knowledge import load_knowledge
+    >>> kb = load_knowledge()                     # doctest: +SKIP
+    >>> kb.manifest.get("combined")               # doctest: +SKIP
+    ['.../metadata', '~/.local/share/autometa/knowledge']
+    """
+    from autometa._paths import shipped_metadata_path
+
+    shipped = KnowledgeBase.load(shipped_metadata_path(), strict=strict)
+    user = UserKnowledgeBase()
+    if not user.exists():
+        return shipped
+    try:
+        return combine(shipped, user.load())
+    except (KnowledgeBaseError, OSError, ValueError, KeyError) as exc:  # yours is damaged; ours is not
+        import warnings
+
+        from autometa.exceptions import AutometaWarning
+
+        warnings.warn(f"Your knowledge base was left out: {exc} Loaded the shipped base alone; move "
+                      f"{user.path} away to start a new one.", AutometaWarning, stacklevel=2)
+        return shipped
+
+
 def combine(*bases: KnowledgeBase) -> KnowledgeBase:
     """One knowledge base with every dataset, configuration and evaluation of ``bases``.
 
@@ -542,7 +574,7 @@ def combine(*bases: KnowledgeBase) -> KnowledgeBase:
 
     Examples
     --------
-    >>> kb = combine(KnowledgeBase.load(include_user=False), UserKnowledgeBase().load())  # doctest: +SKIP
+    >>> kb = combine(KnowledgeBase.load(), UserKnowledgeBase().load())  # doctest: +SKIP
     """
     if not bases:
         raise KnowledgeBaseError("combine() needs at least one knowledge base.")

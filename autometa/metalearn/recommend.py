@@ -174,7 +174,7 @@ def fitted_learner(learner: Any = "default", knowledge_base: Any = None, *, cach
     if not fit:
         return None
     if kb is None:
-        kb = KnowledgeBase.load(path, include_user=False)
+        kb = KnowledgeBase.load(path)
     fitted = _fit(instance, kb, n_jobs)
     if key is not None:
         _MEMORY[key] = fitted
@@ -216,12 +216,12 @@ def refit(learner: Any = "default", *, n_jobs: int = 1) -> dict[str, Any]:
     """
     import time
 
-    from autometa.knowledge import KnowledgeBase, default_path
+    from autometa.knowledge import default_path, load_knowledge
     from autometa.metalearn import _cache
 
     instance = get_learner(learner) if isinstance(learner, str) else learner.clone()
     start = time.perf_counter()
-    kb = KnowledgeBase.load()
+    kb = load_knowledge()
     fitted = _fit(instance, kb, n_jobs)
     key = _disk_key(default_path(), instance) + REFIT_SUFFIX
     _MEMORY[key] = fitted
@@ -246,7 +246,7 @@ def ship_default_learner(folder: str | os.PathLike[str] | None = None, *, n_jobs
 
     path = Path(folder) if folder is not None else default_path()
     instance = get_learner("default")
-    kb = KnowledgeBase.load(path, include_user=False)
+    kb = KnowledgeBase.load(path)
     start = time.perf_counter()
     fitted = _fit(instance, kb, n_jobs)
     seconds = time.perf_counter() - start

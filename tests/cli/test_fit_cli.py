@@ -62,6 +62,22 @@ def test_warm_start_command(tmp_path, capsys, csv, fake_recommend):
     assert len(waiting) == 3 and set(waiting[0].system_attrs["fixed_params"]) == {"lr", "leaves"}
 
 
+def test_warm_start_creates_the_study_only_when_told(tmp_path, capsys, csv, fake_recommend):
+    # the README's command: without --create a missing study is a one-line error and no s.db is left behind
+    db = tmp_path / "s.db"
+    storage = f"sqlite:///{db}"
+    code, _, err = run(capsys, "warm-start", "--storage", storage, "--study-name", "NAME", csv, "--target", "y")
+    assert code == 2 and "No study named 'NAME'" in err and "--create maximize" in err
+    assert not db.exists()
+    code, out, err = run(capsys, "warm-start", "--storage", storage, "--study-name", "NAME", "--create", "maximize",
+                         csv, "--target", "y", "-n", 4, "--json")
+    assert code == 0, err
+    assert len(json.loads(out)["enqueued"]) == 4 and "created study 'NAME'" in err
+    study = optuna.load_study(study_name="NAME", storage=storage)
+    assert study.direction == optuna.study.StudyDirection.MAXIMIZE
+    assert len(study.get_trials(states=(optuna.trial.TrialState.WAITING,))) == 4
+
+
 def test_warm_start_nothing_matches_is_a_one_line_error(tmp_path, capsys, csv, fake_recommend):
     storage = f"sqlite:///{tmp_path / 's.db'}"
     study = optuna.create_study(storage=storage, study_name="odd")

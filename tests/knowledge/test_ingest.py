@@ -14,7 +14,7 @@ from optuna.distributions import CategoricalDistribution, FloatDistribution, Int
 from optuna.trial import create_trial
 
 from autometa.cli import main
-from autometa.knowledge import KnowledgeBase
+from autometa.knowledge import KnowledgeBase, load_knowledge
 from autometa.knowledge.user import UserKnowledgeBase, combine
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -98,10 +98,11 @@ def _record_a(user: UserKnowledgeBase) -> str:
 
 
 def test_load_combines_shipped_and_user_bases(home: Path, built_kb: Path) -> None:
-    shipped = KnowledgeBase.load(include_user=False)
-    assert KnowledgeBase.load().path == shipped.path  # nothing recorded yet: the shipped base alone
+    shipped = KnowledgeBase.load()
+    assert load_knowledge().path == shipped.path  # nothing recorded yet: the shipped base alone
     winner = _record_a(UserKnowledgeBase())
-    both = KnowledgeBase.load()
+    both = load_knowledge()
+    assert len(KnowledgeBase.load().datasets) == len(shipped.datasets)  # load() is one folder, always
     assert len(both.datasets) == len(shipped.datasets) + 1
     assert winner in both.configurations.index
     assert set(shipped.configurations.index) < set(both.configurations.index)
@@ -118,7 +119,7 @@ def test_rerun_on_a_similar_dataset_recommends_what_worked_there(home: Path) -> 
     from autometa.metalearn import NearestDatasets, recommend
 
     winner = _record_a(UserKnowledgeBase())
-    both = KnowledgeBase.load()
+    both = load_knowledge()
     start = time.perf_counter()
     learner = NearestDatasets(weights="distance").fit(both)
     assert time.perf_counter() - start < 10
@@ -134,7 +135,7 @@ def test_rerun_with_the_default_learner(home: Path) -> None:
 
     winner = _record_a(UserKnowledgeBase())
     X, y = _near_copy(*_dataset_a())
-    recs = recommend(X, y, top=5, knowledge_base=KnowledgeBase.load())
+    recs = recommend(X, y, top=5, knowledge_base=load_knowledge())
     assert recs["config_id"].iloc[0] == winner
 
 

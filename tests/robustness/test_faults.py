@@ -12,7 +12,7 @@ import pytest
 
 import autometa
 from autometa.exceptions import AutometaWarning
-from autometa.knowledge import KnowledgeBase
+from autometa.knowledge import load_knowledge
 from autometa.knowledge.user import UserKnowledgeBase
 
 
@@ -67,7 +67,7 @@ def test_a_damaged_user_base_falls_back_to_the_shipped_one(corruption, tmp_path,
         recs = autometa.recommend(X, y, top=3)
     assert len(recs) == 3
     with pytest.warns(AutometaWarning, match="Your knowledge base was left out"):
-        kb = KnowledgeBase.load()
+        kb = load_knowledge()
     assert len(kb.datasets) == 233 and "combined" not in kb.manifest
 
 

@@ -82,7 +82,7 @@ DATA_DIR = os.environ.get("AUTOMETA_DATA_DIR")
 def test_the_rule_agrees_with_every_pmlb_kind() -> None:
     from autometa.knowledge import KnowledgeBase
 
-    kinds = KnowledgeBase.load(include_user=False).datasets["kind"]
+    kinds = KnowledgeBase.load().datasets["kind"]
     root = Path(str(DATA_DIR))
     wrong = []
     for name, kind in kinds.items():
