@@ -546,9 +546,9 @@ def load_knowledge(*, strict: bool = False) -> KnowledgeBase:
     >>> kb.manifest.get("combined")               # doctest: +SKIP
     ['.../metadata', '~/.local/share/autometa/knowledge']
     """
-    from autometa._paths import shipped_metadata_path
+    from autometa.knowledge import _kb
 
-    shipped = KnowledgeBase.load(shipped_metadata_path(), strict=strict)
+    shipped = KnowledgeBase.load(_kb.default_path(), strict=strict)
     user = UserKnowledgeBase()
     if not user.exists():
         return shipped
