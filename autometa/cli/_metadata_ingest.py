@@ -28,11 +28,17 @@ def register(msub: argparse._SubParsersAction) -> None:
 def _ingest(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
+    from autometa.exceptions import DataError
     from autometa.knowledge.user import UserKnowledgeBase
 
     user = UserKnowledgeBase(args.kb)
     report = user.ingest_study(args.storage, args.study_name, args.file, args.target, metric=args.metric,
                                family=args.family)
+    if report.n_evaluations == 0:  # nothing learned is not a success
+        why = ", ".join(f"{k} {v}" for k, v in report.skipped.items()) or "no trials"
+        raise DataError(f"No trial of study {args.study_name!r} was recorded (skipped: {why}). Ingest a study with "
+                        "finished trials; for a study tuning one model without a 'family' parameter, pass "
+                        "--family NAME.")
     out = {**asdict(report), "knowledge_base": str(user.path)}
     if args.json:
         print_json(out)

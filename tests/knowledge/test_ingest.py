@@ -77,6 +77,14 @@ def test_ingest_cli_reads_any_study_of_a_supported_family(home: Path, tmp_path: 
     # an unknown study is a one-line error, exit code non-zero
     assert main(["metadata", "ingest", str(data), "--target", "y", "--storage", storage,
                  "--study-name", "nope"]) != 0
+    # so is a study of which nothing can be recorded (a model's own names, no family told): it used to exit 0
+    bare = optuna.create_study(storage=storage, study_name="bare", direction="maximize")
+    bare.add_trial(create_trial(params={"zork": 3.0}, distributions={"zork": FloatDistribution(0, 5)}, value=0.7))
+    capsys.readouterr()
+    assert main(["metadata", "ingest", str(data), "--target", "y", "--storage", storage,
+                 "--study-name", "bare"]) == 2
+    err = capsys.readouterr().err
+    assert "No trial of study 'bare' was recorded" in err and "--family NAME" in err
 
 
 def _record_a(user: UserKnowledgeBase) -> str:
