@@ -114,6 +114,11 @@ class PipelineFamily(abc.ABC):
     def space(self, kind: str) -> dict[str, BaseDistribution]:
         """The search space as a dict of Optuna distributions, keyed by canonical name."""
 
+    def portfolio_space(self, kind: str) -> dict[str, BaseDistribution]:
+        """The space the shipped portfolio was drawn from: :meth:`space`, unless the search space was widened
+        after the knowledge base was built (the portfolio, and so the base, stays as built)."""
+        return self.space(kind)
+
     @abc.abstractmethod
     def defaults(self, kind: str) -> dict[str, Any]:
         """The library's default hyperparameters, expressed in the space's parameters."""

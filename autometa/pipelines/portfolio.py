@@ -111,7 +111,7 @@ def _family_configurations(family: str) -> list[tuple[dict[str, Any], str]]:
         if params not in seen:
             seen.append(params)
             configs.append((params, "default"))
-    space = fam.space("binary")
+    space = fam.portfolio_space("binary")
     sobol = qmc.Sobol(d=len(space), scramble=True, rng=_family_seed(family))
     n_sampled = 0
     # the Sobol sequence in order, skipping points over the cost budget
