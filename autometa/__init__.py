@@ -11,11 +11,16 @@ The public API is re-exported here and imported lazily, so that ``import automet
 from __future__ import annotations
 
 import importlib
+import logging
 import time
 from typing import TYPE_CHECKING, Any
 
 from autometa._startup import LAZY_IMPORTS
 from autometa._version import __version__
+
+# a library logs, an application decides where it goes: quiet unless the caller configures logging
+# (``logging.basicConfig(level=logging.INFO)`` shows one line per improvement of a search)
+logging.getLogger("autometa").addHandler(logging.NullHandler())
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {

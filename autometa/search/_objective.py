@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 import traceback
@@ -19,6 +20,8 @@ from autometa.search._progress import SearchProgress
 from autometa.search._space import FAMILY_PARAM, suggest_pipeline
 from autometa.search._study import ATTR, is_double_tell
 from autometa.search._validation import Validation
+
+log = logging.getLogger(__name__)
 
 #: the search keeps back this much more than the best's refit for the other members of an ensemble
 ENSEMBLE_REFIT_SHARE = 1.0
@@ -202,6 +205,11 @@ class Objective:
             if self.best is None or self.sign * trial.value > self.sign * self.best:
                 self.best, self.family = trial.value, trial.params.get(FAMILY_PARAM)
                 self.fold_fit = trial.user_attrs.get(ATTR + "fit_seconds", 0.0)
+                source = "recommended" if trial.user_attrs.get(ATTR + "config_id") else "sampled"
+                log.info("%.1f s: trial %d (%s, %s) is the best so far: %s %.4f", self.budget.elapsed(),
+                         trial.number, self.family, source, self.metric, trial.value)
+        log.debug("%.1f s: trial %d %s (%s)", self.budget.elapsed(), trial.number, trial.state.name,
+                  trial.params.get(FAMILY_PARAM))
         expected = float(np.median(self.durations)) if self.durations else 0.0
         if self.budget.remaining(self.reserve()) < max(0.5 * expected, 0.01 * self.budget.seconds):
             study.stop()

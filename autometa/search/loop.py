@@ -11,6 +11,7 @@ every fold is bounded by the time left (``SIGALRM`` in the main thread).
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from collections.abc import Sequence
@@ -39,6 +40,8 @@ from autometa.search._study import (
     optuna_quiet,
 )
 from autometa.search._validation import plan_validation
+
+log = logging.getLogger(__name__)
 
 __all__ = ["LEADERBOARD_COLUMNS", "SearchResult", "leaderboard", "run_search"]
 
@@ -196,6 +199,8 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
                                  seed=seed)
     n_splits = len(validation.splits)
     space = conditional_space(kind, families)
+    log.info("searching %s (%d rows x %d columns, %s) for %g s by %s; validation: %s", task.name, len(y),
+             task.X.shape[1], kind, budget.seconds, metric, validation.method)
 
     with optuna_quiet(True):  # the progress bar, not per-trial log lines, shows the search
         from autometa.search._storage import open_storage
@@ -214,6 +219,7 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
                                             budget=budget, n_jobs=n_jobs)
             notes += rec_notes
             enqueue(study, task, n_trials=n_warm, search_space=space, recommendations=recs)
+            log.info("%.1f s: %d recommended configurations enqueued", budget.elapsed(), min(n_warm, len(recs)))
             study.set_user_attr(ATTR + "warm_start", {"enqueued": int(min(n_warm, len(recs))),
                                                        "by": f"{socket.gethostname()}:{os.getpid()}"})
         objective = Objective(task, y, n_classes, validation, families, metric, seed, budget,
@@ -240,6 +246,10 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
                        family=objective.family, note="done")
     # this call's own trials (on a shared study, other workers' trials and numbers interleave with them)
     n_run, n_valid = len(objective.durations), objective.n_complete
+    log.info("%.1f s: %d trials (%d validated); chose trial %s (%s); final model: %s", budget.elapsed(), n_run,
+             n_valid, chosen, family, how)
+    for note in notes:
+        log.info("note: %s", note)
     return SearchResult(study=study, family=family, params=params, pipeline=pipeline, leaderboard=board,
                         recommendations=recs, metric=metric, kind=kind, elapsed=budget.elapsed(),
                         n_trials=max(n_run, 0), notes=notes, n_validated=n_valid, final_model=how,
