@@ -141,11 +141,11 @@ def train(args: argparse.Namespace) -> int:
 def evaluate(args: argparse.Namespace) -> int:
     """Evaluate a checkpoint; returns an exit code."""
     from autometa.exceptions import DataError
-    from autometa.maml import MetaLearner
+    from autometa.maml import FewShotLearner
 
     if not args.checkpoint.exists():
         raise DataError(f"No checkpoint at {args.checkpoint}.")
-    learner = MetaLearner.load(args.checkpoint, device=None if args.device == "auto" else args.device)
+    learner = FewShotLearner.load(args.checkpoint, device=None if args.device == "auto" else args.device)
     spec = dict(learner.family_spec_)
     extra: dict[str, Any] = {"algorithm": learner.name, "family": spec.get("name"), "steps": learner.step_}
     if args.all_runs:

@@ -1,7 +1,7 @@
 """Meta-learning for few-shot tasks with :mod:`torch.func`.
 
-Algorithms behind one interface (:class:`MetaLearner`: ``meta_train(family, ...)``,
-``adapt(support) -> AdaptedModel``, ``evaluate(family) -> EvaluationResult``):
+Algorithms behind one interface (:class:`FewShotLearner`: ``meta_train(family, ...)``,
+``adapt(support) -> AdaptedModel``, ``evaluate(family) -> FewShotResult``):
 :class:`MAML` (second order), :class:`FOMAML`, :class:`Reptile`, :class:`ANIL`,
 :class:`MetaSGD` and :class:`ProtoNet`. Models: :class:`ConvNet` (the Omniglot conv
 net, with :func:`batch_norm`, a batch norm whose second derivatives are right under
@@ -21,7 +21,7 @@ Examples
 from __future__ import annotations
 
 from autometa.maml._algorithms import ALGORITHMS, make_learner
-from autometa.maml._base import AdaptedModel, EvaluationResult, MetaLearner, NotFittedError
+from autometa.maml._base import AdaptedModel, FewShotLearner, FewShotResult, NotFittedError
 from autometa.maml._maml import ANIL, FOMAML, MAML, MetaSGD
 from autometa.maml._nn import MLP, ConvNet, TaskBatchNorm, batch_norm
 from autometa.maml._protonet import ProtoNet
@@ -32,11 +32,11 @@ __all__ = [
     "ANIL",
     "AdaptedModel",
     "ConvNet",
-    "EvaluationResult",
     "FOMAML",
+    "FewShotLearner",
+    "FewShotResult",
     "MAML",
     "MLP",
-    "MetaLearner",
     "MetaSGD",
     "NotFittedError",
     "ProtoNet",
@@ -45,3 +45,16 @@ __all__ = [
     "batch_norm",
     "make_learner",
 ]
+
+#: the names these had until 2026-12-03, when ``autometa.metalearn`` exported the same two for other things
+_RENAMED = {"MetaLearner": "FewShotLearner", "EvaluationResult": "FewShotResult"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _RENAMED:
+        import warnings
+
+        warnings.warn(f"autometa.maml.{name} is now autometa.maml.{_RENAMED[name]} (autometa.metalearn.{name} is "
+                      "another class); the old name goes in a later release.", FutureWarning, stacklevel=2)
+        return globals()[_RENAMED[name]]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,4 +1,4 @@
-"""The :class:`MetaLearner` base class: the meta-training loop, adaptation, evaluation, checkpoints.
+"""The :class:`FewShotLearner` base class: the meta-training loop, adaptation, evaluation, checkpoints.
 
 An algorithm supplies three per-task functions of the meta-parameters (a dict of
 tensors): the meta-training loss of one task, the adaptation to a support set, and
@@ -30,7 +30,7 @@ from autometa.maml._nn import TaskBatchNorm, build_model, default_model
 from autometa.maml._progress import training_progress
 from autometa.tasks.fewshot import Episode, FewShotFamily
 
-__all__ = ["MetaLearner", "AdaptedModel", "EvaluationResult", "NotFittedError", "Params"]
+__all__ = ["FewShotLearner", "AdaptedModel", "FewShotResult", "NotFittedError", "Params"]
 
 Params = dict[str, torch.Tensor]
 
@@ -50,7 +50,7 @@ class NotFittedError(AutometaError, ValueError):
 
 
 @dataclass(frozen=True)
-class EvaluationResult:
+class FewShotResult:
     """Mean of a per-task metric over evaluation tasks, with a normal 95% interval.
 
     Attributes
@@ -74,7 +74,7 @@ class EvaluationResult:
     values: np.ndarray = field(repr=False)
 
     @classmethod
-    def from_values(cls, metric: str, values: np.ndarray) -> EvaluationResult:
+    def from_values(cls, metric: str, values: np.ndarray) -> FewShotResult:
         values = np.asarray(values, dtype=np.float64)
         n = len(values)
         half = float(1.96 * values.std(ddof=1) / math.sqrt(n)) if n > 1 else float("nan")
@@ -91,11 +91,11 @@ class EvaluationResult:
 class AdaptedModel:
     """A model adapted to one support set: call it on inputs to get outputs.
 
-    Returned by :meth:`MetaLearner.adapt`; holds the adapted state (fast weights,
+    Returned by :meth:`FewShotLearner.adapt`; holds the adapted state (fast weights,
     or prototypes) and never changes the learner.
     """
 
-    def __init__(self, learner: MetaLearner, state: Params) -> None:
+    def __init__(self, learner: FewShotLearner, state: Params) -> None:
         self.learner = learner
         self.state = state
 
@@ -133,10 +133,10 @@ def _load_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 
-#: every algorithm class by its ``name``, filled as the classes are defined (what :meth:`MetaLearner.load` reads)
-_REGISTERED: dict[str, type[MetaLearner]] = {}
+#: every algorithm class by its ``name``, filled as the classes are defined (what :meth:`FewShotLearner.load` reads)
+_REGISTERED: dict[str, type[FewShotLearner]] = {}
 
-class MetaLearner(ABC):
+class FewShotLearner(ABC):
     """Meta-learning over few-shot task families, written with :mod:`torch.func`.
 
     Parameters
@@ -228,13 +228,13 @@ class MetaLearner(ABC):
                                  f"...) or load a checkpoint first.")
 
     # -- set-up -------------------------------------------------------------------
-    def setup(self, family: FewShotFamily) -> MetaLearner:
+    def setup(self, family: FewShotFamily) -> FewShotLearner:
         """Build the model, meta-parameters and optimiser for ``family`` (``meta_train`` calls it)."""
         return self._setup(kind=family.kind, input_shape=family.input_shape, n_outputs=family.n_outputs,
                            family_spec=family.spec)
 
     def _setup(self, *, kind: str, input_shape: tuple[int, ...], n_outputs: int,
-               family_spec: dict[str, Any]) -> MetaLearner:
+               family_spec: dict[str, Any]) -> FewShotLearner:
         self._validate()
         self.device_ = resolve_device(self.device)
         self.strategy_ = resolve_strategy(self.strategy, self.device_)
@@ -409,7 +409,7 @@ class MetaLearner(ABC):
                    progress: bool = False, checkpoint: str | os.PathLike[str] | None = None,
                    checkpoint_every: int = 500, resume: bool = False, log_every: int = 10,
                    eval_every: int = 0, eval_episodes: int = 100,
-                   time_budget: float | None = None) -> MetaLearner:
+                   time_budget: float | None = None) -> FewShotLearner:
         """Meta-train on tasks of ``family``'s train split until ``steps`` meta-updates are done.
 
         Parameters
@@ -441,7 +441,7 @@ class MetaLearner(ABC):
 
         Returns
         -------
-        MetaLearner
+        FewShotLearner
             ``self``, with ``history_`` (step, loss, metric, tasks/s, validation).
 
         Examples
@@ -537,7 +537,7 @@ class MetaLearner(ABC):
 
     def evaluate(self, tasks: FewShotFamily | Episode | Iterable[Episode], *, episodes: int = 600,
                  split: str = "test", seed: int = 0, batch_size: int = 32, steps: int | None = None,
-                 progress: bool = False) -> EvaluationResult:
+                 progress: bool = False) -> FewShotResult:
         """Mean query accuracy (or MSE) after adaptation, with a 95% interval.
 
         Parameters
@@ -560,7 +560,7 @@ class MetaLearner(ABC):
 
         Returns
         -------
-        EvaluationResult
+        FewShotResult
         """
         self._check_fitted()
         steps = self.eval_inner_steps_ if steps is None else int(steps)
@@ -584,7 +584,7 @@ class MetaLearner(ABC):
                                     f"have {batch.ways}.")
                 values.append(self._evaluate_batch(batch, steps).float().cpu())
                 bar.update(completed=sum(len(v) for v in values))
-        return EvaluationResult.from_values(self.metric_name_, torch.cat(values).numpy())
+        return FewShotResult.from_values(self.metric_name_, torch.cat(values).numpy())
 
     # -- checkpoints --------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
@@ -634,8 +634,8 @@ class MetaLearner(ABC):
         self.history_ = list(state["history"])
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str], *, device: str | None = None) -> MetaLearner:
-        """Rebuild a learner from a checkpoint (any algorithm when called on :class:`MetaLearner`).
+    def load(cls, path: str | os.PathLike[str], *, device: str | None = None) -> FewShotLearner:
+        """Rebuild a learner from a checkpoint (any algorithm when called on :class:`FewShotLearner`).
 
         Parameters
         ----------
@@ -647,7 +647,7 @@ class MetaLearner(ABC):
         state = _load_checkpoint(path)
         if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
             raise DataError(f"{path} is not an autometa MAML checkpoint.")
-        klass = _REGISTERED[state["algorithm"]] if cls is MetaLearner else cls
+        klass = _REGISTERED[state["algorithm"]] if cls is FewShotLearner else cls
         params = dict(state["params"])
         if device is not None:
             params["device"] = device

@@ -7,12 +7,12 @@ from typing import Any
 import torch
 from torch import nn
 
-from autometa.maml._base import MetaLearner, Params
+from autometa.maml._base import FewShotLearner, Params
 
 __all__ = ["MAML", "FOMAML", "MetaSGD", "ANIL"]
 
 
-class MAML(MetaLearner):
+class MAML(FewShotLearner):
     """Model-Agnostic Meta-Learning (Finn, Abbeel and Levine, 2017), second order by default.
 
     The inner loop takes ``inner_steps`` gradient steps on a task's support set

@@ -6,13 +6,13 @@ import torch
 import torch.nn.functional as F
 
 from autometa.exceptions import DataError
-from autometa.maml._base import AdaptedModel, MetaLearner, Params, _full_precision
+from autometa.maml._base import AdaptedModel, FewShotLearner, Params, _full_precision
 from autometa.tasks.fewshot import Episode
 
 __all__ = ["ProtoNet"]
 
 
-class ProtoNet(MetaLearner):
+class ProtoNet(FewShotLearner):
     """Prototypical Networks: classify by the nearest class mean of the embedded support set.
 
     The model is a body without a head (an embedding); logits are negative squared
@@ -24,7 +24,7 @@ class ProtoNet(MetaLearner):
     name = "protonet"
     needs_head = False
 
-    def _setup(self, *, kind: str, **kwargs: object) -> MetaLearner:
+    def _setup(self, *, kind: str, **kwargs: object) -> FewShotLearner:
         if kind != "classification":
             raise DataError("ProtoNet is for classification families only.")
         return super()._setup(kind=kind, **kwargs)  # type: ignore[arg-type]

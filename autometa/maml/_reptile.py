@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import torch
 
-from autometa.maml._base import MetaLearner, Params
+from autometa.maml._base import FewShotLearner, Params
 from autometa.tasks.fewshot import Episode
 
 __all__ = ["Reptile"]
 
 
-class Reptile(MetaLearner):
+class Reptile(FewShotLearner):
     """Reptile: move the meta-parameters towards the weights adapted to each task.
 
     Each task runs ``inner_steps`` plain SGD steps on its support and query sets

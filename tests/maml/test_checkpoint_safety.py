@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from autometa.exceptions import DataError
-from autometa.maml import MetaLearner
+from autometa.maml import FewShotLearner
 
 
 class _Planted:
@@ -22,13 +22,13 @@ def test_a_checkpoint_holding_code_is_refused(tmp_path) -> None:
     evil = tmp_path / "evil.pt"
     torch.save({"format": 1, "payload": _Planted(marker)}, evil)
     with pytest.raises(DataError, match="refused: loading it could run code from it"):
-        MetaLearner.load(evil)
+        FewShotLearner.load(evil)
     assert not marker.exists()
     with pytest.raises(DataError, match="No checkpoint at"):
-        MetaLearner.load(tmp_path / "missing.pt")
+        FewShotLearner.load(tmp_path / "missing.pt")
     (tmp_path / "junk.pt").write_bytes(b"\x00garbage" * 10)
     with pytest.raises(DataError, match="is not an autometa MAML checkpoint"):
-        MetaLearner.load(tmp_path / "junk.pt")
+        FewShotLearner.load(tmp_path / "junk.pt")
 
 
 def test_the_cli_refuses_it_in_one_line(tmp_path, capsys) -> None:

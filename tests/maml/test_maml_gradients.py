@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call
 
-from autometa.maml import ALGORITHMS, MLP, ConvNet, MetaLearner, TaskBatchNorm, make_learner
+from autometa.maml import ALGORITHMS, MLP, ConvNet, FewShotLearner, TaskBatchNorm, make_learner
 from autometa.tasks.fewshot import Episode
 
 WAYS, SHOTS, QUERIES, TASKS = 3, 2, 2, 2
@@ -72,7 +72,7 @@ def _mlp_case() -> tuple[nn.Module, Episode, tuple[int, ...]]:
 CASES = {"conv": _conv_case, "mlp": _mlp_case}
 
 
-def _learner(algorithm: str, model: nn.Module, input_shape: tuple[int, ...], strategy: str) -> MetaLearner:
+def _learner(algorithm: str, model: nn.Module, input_shape: tuple[int, ...], strategy: str) -> FewShotLearner:
     if algorithm == "protonet":
         model = copy.deepcopy(model)
         model.head = None
@@ -119,7 +119,7 @@ def _reference_task_loss(algorithm: str, ref_model: nn.Module, params: dict[str,
     return F.cross_entropy(forward(fast, qx), qy)
 
 
-def _reference_gradient(algorithm: str, learner: MetaLearner, episode: Episode) -> dict[str, torch.Tensor]:
+def _reference_gradient(algorithm: str, learner: FewShotLearner, episode: Episode) -> dict[str, torch.Tensor]:
     ref_model = _with_torch_bn(learner.model_)
     params = {k: v.detach().clone().requires_grad_(True) for k, v in learner.params_.items()}
     grads = {k: torch.zeros_like(v) for k, v in params.items()}
@@ -162,7 +162,7 @@ def test_meta_gradient_matches_per_task_loop_reference(algorithm: str, case: str
     assert any(float(g.abs().max()) > 0 for g in ours.values())
 
 
-def _meta_objective(algorithm: str, learner: MetaLearner, params: dict[str, torch.Tensor], episode: Episode,
+def _meta_objective(algorithm: str, learner: FewShotLearner, params: dict[str, torch.Tensor], episode: Episode,
                     frozen: list[list[dict[str, torch.Tensor]]] | None) -> float:
     ref_model = _with_torch_bn(learner.model_)
     total = 0.0
@@ -173,7 +173,7 @@ def _meta_objective(algorithm: str, learner: MetaLearner, params: dict[str, torc
     return total / len(episode)
 
 
-def _frozen_inner_grads(learner: MetaLearner, episode: Episode) -> list[list[dict[str, torch.Tensor]]]:
+def _frozen_inner_grads(learner: FewShotLearner, episode: Episode) -> list[list[dict[str, torch.Tensor]]]:
     """The inner gradients first-order MAML takes at the current parameters, to hold fixed."""
     ref_model = _with_torch_bn(learner.model_)
     names = [n for n, _ in ref_model.named_parameters()]

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from autometa.exceptions import DataError
-from autometa.maml import MAML, MetaLearner, NotFittedError, ProtoNet, make_learner
+from autometa.maml import MAML, FewShotLearner, NotFittedError, ProtoNet, make_learner
 from autometa.tasks.fewshot import Episode, make_family
 
 
@@ -44,7 +44,7 @@ def test_resume_from_checkpoint_continues_the_same_run(tmp_path) -> None:
     assert resumed.step_ == 6
     for key in straight.params_:
         torch.testing.assert_close(resumed.params_[key], straight.params_[key], rtol=0, atol=0)
-    loaded = MetaLearner.load(path)
+    loaded = FewShotLearner.load(path)
     assert isinstance(loaded, MAML) and loaded.step_ == 6
 
 
