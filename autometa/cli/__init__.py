@@ -22,6 +22,8 @@ _COMMAND_MODULES = [
     "autometa.cli.metafeatures",
     "autometa.cli.recommend",
     "autometa.cli.fit",
+    "autometa.cli.predict",
+    "autometa.cli.warm_start",
     "autometa.cli.metadata",
     "autometa.cli.maml",
     "autometa.cli.demo",

@@ -1,4 +1,4 @@
-"""`autometa fit`, `autometa predict` and `autometa warm-start`: searches and models from the shell."""
+"""`autometa fit`: a time-budgeted search from the shell, its leaderboard, and the model saved."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from autometa.cli._output import console, print_json, print_table
 
-__all__ = ["register"]
+__all__ = ["check_out", "fit_parameters", "register"]
 
 _LEADERBOARD_SHOWN = ["rank", "trial", "family", "score", "score_std", "fit_seconds", "source", "config_id"]
 
@@ -40,31 +40,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p_fit.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p_fit.set_defaults(func=_fit)
 
-    p_pred = sub.add_parser(
-        "predict", help="predict a table with a model saved by `autometa fit` (a model file is code: only files "
-                        "this account's autometa signed are loaded, unless --trust)")
-    p_pred.add_argument("model", help="model file written by `autometa fit --out`")
-    p_pred.add_argument("--trust", action="store_true",
-                        help="load a model file this account did not write (loading runs code from it: only for "
-                             "files whose source you trust)")
-    p_pred.add_argument("spec", metavar="FILE", help="CSV/TSV/Parquet path with the model's feature columns")
-    p_pred.add_argument("--out", help="write the predictions to this CSV (default: stdout)")
-    p_pred.add_argument("--proba", action="store_true", help="class probabilities (classifiers)")
-    p_pred.set_defaults(func=_predict)
-
-    p_ws = sub.add_parser("warm-start", help="enqueue recommended configurations into an Optuna study")
-    p_ws.add_argument("spec", metavar="FILE", help="CSV/TSV/Parquet path, pmlb:NAME, sklearn:NAME or openml:ID")
-    p_ws.add_argument("--storage", required=True, help="Optuna storage URL, e.g. sqlite:///study.db")
-    p_ws.add_argument("--study-name", "--study", dest="study_name", required=True, help="the study's name")
-    p_ws.add_argument("--target", help="target column (files and tables)")
-    p_ws.add_argument("-n", "--n-trials", type=int, default=10, help="configurations to enqueue (default: 10)")
-    p_ws.add_argument("--map", nargs="+", default=[], metavar="NAME=AUTOMETA",
-                      help="map a study parameter to autometa's, e.g. lr=lightgbm.learning_rate model=family")
-    p_ws.add_argument("--create", choices=("maximize", "minimize"), metavar="DIRECTION",
-                      help="create the study (maximize or minimize) when it does not exist yet")
-    p_ws.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    p_ws.set_defaults(func=_warm_start)
-
 
 def fit_parameters(args: argparse.Namespace, time_budget: float) -> dict[str, Any]:
     """Every parameter of :func:`autometa.fit` (:data:`autometa.estimators.SEARCH_PARAMETERS`) from the options."""
@@ -82,7 +57,7 @@ def _fit(args: argparse.Namespace) -> int:
 
     if args.time_budget <= 0:
         raise DataError(f"--time-budget must be a number of seconds > 0. Got {args.time_budget:g}.")
-    _check_out(args.out)  # before the search, not after it
+    check_out(args.out)  # before the search, not after it
     start = time.perf_counter()  # reading the file comes out of the budget too
     task = load_task(args.spec, target=args.target)
     left = max(args.time_budget - (time.perf_counter() - start), 0.01)
@@ -116,7 +91,7 @@ def _fit(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_out(out: str | None) -> None:
+def check_out(out: str | None) -> None:
     """An output path whose folder does not exist is a one-line error before any work."""
     if not out:
         return
@@ -130,89 +105,3 @@ def _check_out(out: str | None) -> None:
                         f"(mkdir -p {folder}) or pick another path.")
     if Path(out).is_dir():
         raise DataError(f"--out {out!r} is a folder; give a file path such as {out.rstrip('/')}/model.joblib.")
-
-
-def _predict(args: argparse.Namespace) -> int:
-    import numpy as np
-    import pandas as pd
-
-    from autometa.estimators import AutoMetaClassifier
-    from autometa.exceptions import DataError
-    from autometa.tasks import read_table
-
-    _check_out(args.out)
-    model: Any = AutoMetaClassifier.load(args.model, trust=args.trust)
-    table = read_table(args.spec)
-    names = getattr(model, "feature_names_in_", None)
-    if names is not None:
-        missing = [c for c in names if c not in table.columns]
-        if missing:
-            raise DataError(f"{args.spec} lacks the model's feature column(s) {missing}.")
-        table = table[list(names)]
-    if args.proba:
-        if not hasattr(model, "predict_proba"):
-            raise DataError("--proba needs a classifier; this model is a regressor.")
-        out = pd.DataFrame(model.predict_proba(table), columns=[f"proba_{c}" for c in model.classes_])
-    else:
-        out = pd.DataFrame({"prediction": np.asarray(model.predict(table))})
-    if args.out:
-        from autometa._io import atomic_write_bytes
-
-        atomic_write_bytes(out.to_csv(index=False).encode(), args.out)
-        console(stderr=True).print(f"{len(out)} predictions written to {args.out}")
-    else:
-        print(out.to_csv(index=False), end="")
-    return 0
-
-
-def _warm_start(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    import optuna
-
-    from autometa.exceptions import DataError
-    from autometa.pipelines import FAMILIES
-    from autometa.search import conditional_space, warm_start
-    from autometa.tasks import load_task
-
-    if args.n_trials < 1:
-        raise DataError(f"-n must be an integer >= 1. Got {args.n_trials}.")
-    param_map = {}
-    for item in args.map:
-        name, sep, target = item.partition("=")
-        if not sep or not name or not target:
-            raise DataError(f"--map takes NAME=AUTOMETA pairs such as lr=lightgbm.learning_rate. Got {item!r}.")
-        param_map[name] = target
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    sqlite = Path(args.storage.removeprefix("sqlite:///")) if args.storage.startswith("sqlite:///") else None
-    new_file = sqlite is not None and not sqlite.exists()
-    try:
-        study = optuna.load_study(study_name=args.study_name, storage=args.storage)
-    except KeyError as exc:
-        if not args.create:
-            if new_file and sqlite is not None:  # opening it created an empty database: leave nothing behind
-                sqlite.unlink(missing_ok=True)
-            raise DataError(f"No study named {args.study_name!r} in {args.storage}. Pass --create maximize (or "
-                            "minimize) to create it.") from exc
-        study = optuna.create_study(study_name=args.study_name, storage=args.storage, direction=args.create)
-        console(stderr=True).print(f"created study {args.study_name!r} ({args.create}) in {args.storage}")
-    task = load_task(args.spec, target=args.target)
-    space = None
-    if not param_map and not any(t.state == optuna.trial.TrialState.COMPLETE for t in study.get_trials(deepcopy=False)):
-        # no trial to read names from: autometa's own space (the names `autometa fit` and suggest_pipeline use)
-        space = conditional_space(task.kind, list(FAMILIES))
-    table = warm_start(study, task, n_trials=args.n_trials, param_map=param_map or None, search_space=space)
-    if args.json:
-        print_json({"study": args.study_name, "enqueued": table.to_dict(orient="records"),
-                    "skipped": table.attrs.get("skipped", 0),
-                    "unmatched": table.attrs.get("unmatched", [])})
-        return 0
-    shown = table.assign(params=[json.dumps(p, default=str) for p in table["params"]],
-                         source_datasets=[", ".join(s) for s in table["source_datasets"]])
-    print_table(shown, title=f"{args.study_name}: {len(table)} configurations enqueued")
-    err = console(stderr=True)
-    if table.attrs.get("skipped"):
-        err.print(f"{table.attrs['skipped']} already tried or queued, skipped")
-    if table.attrs.get("unmatched"):
-        err.print(f"left to the sampler: {', '.join(table.attrs['unmatched'])}")
-    return 0

@@ -40,7 +40,7 @@ def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
     existing = [m for m in _COMMAND_MODULES if importlib.util.find_spec(m) is not None]
     assert "autometa.cli.tasks" in existing
     for module in existing:
-        assert re.search(rf"^    {module.rsplit('.', 1)[1]}\b", out, re.MULTILINE), module
+        assert re.search(rf"^    {module.rsplit('.', 1)[1].replace('_', '-')}\b", out, re.MULTILINE), module
     assert main([]) == 0 and "usage: autometa" in capsys.readouterr().out
     assert main(["tasks"]) == 0 and "list" in capsys.readouterr().out
 

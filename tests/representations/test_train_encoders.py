@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 
-from autometa.cli._metadata_encoders import ENCODER_FILES, train_encoders
+from autometa.metalearn.train_encoders import ENCODER_FILES, train_encoders
 from autometa.representations import load_encoder
 from autometa.testing.metalearn import write_knowledge_base
 from autometa.testing.representations import (
@@ -17,8 +17,8 @@ from autometa.testing.representations import (
 
 
 def test_train_encoders_writes_weights_and_protocol(tmp_path, monkeypatch) -> None:
-    from autometa.cli import _metadata_encoders as mod
     from autometa.metalearn import synthetic_knowledge_base
+    from autometa.metalearn import train_encoders as mod
 
     kb = with_extracted_metafeatures(synthetic_knowledge_base(2))
     tasks = synthetic_tasks(kb)
