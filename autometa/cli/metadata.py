@@ -86,21 +86,15 @@ def _register_optional(msub: argparse._SubParsersAction) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from autometa.knowledge import Protocol, build_knowledge_base
-    from autometa.pipelines import portfolio
+    from autometa.knowledge.build import build_portfolio
 
     defaults = Protocol()
     protocol = Protocol(n_folds=args.folds or defaults.n_folds, max_rows=args.max_rows or defaults.max_rows,
                         fit_timeout=args.fit_timeout or defaults.fit_timeout)
-    from pathlib import Path
-
-    stored = Path(args.out) / "configurations.parquet"
-    # a resumed build goes on with the portfolio it started with
-    configs = pd.read_parquet(stored) if stored.exists() else portfolio()
-    if args.configs:
-        configs = configs.groupby("family", sort=False).head(args.configs).reset_index(drop=True)
+    configs = None
+    if args.configs:  # the first few of each family, of the portfolio the build started with when resumed
+        configs = build_portfolio(args.out).groupby("family", sort=False).head(args.configs).reset_index(drop=True)
     if args.merge:
         from autometa.knowledge.build import merge_builds
 

@@ -36,7 +36,7 @@ from autometa._io import (
 from autometa.exceptions import KnowledgeBaseError
 from autometa.knowledge._schema import FILES, SCHEMA_VERSION, Protocol
 
-__all__ = ["build_knowledge_base", "BuildReport", "score_chunk", "consolidate", "portfolio_hash",
+__all__ = ["build_knowledge_base", "build_portfolio", "BuildReport", "score_chunk", "consolidate", "portfolio_hash",
            "update_metafeatures", "finished_datasets", "chunked_configs"]
 
 PARTS = ".parts"
@@ -388,6 +388,17 @@ def _check_compatible(out: Path, configurations: pd.DataFrame, protocol: Protoco
             f"{portfolio_hash(configurations)}. Build into a new folder.")
 
 
+def build_portfolio(out: str | os.PathLike[str]) -> pd.DataFrame:
+    """The configurations a build into ``out`` scores: those it started with when it is resumed, else the
+    package's portfolio (:func:`autometa.pipelines.portfolio`)."""
+    stored = Path(out) / FILES["configurations"]
+    if stored.exists():  # a resumed build goes on with the portfolio it started with
+        return pd.read_parquet(stored)
+    from autometa.pipelines import portfolio
+
+    return portfolio()
+
+
 def build_knowledge_base(out: str | os.PathLike[str], *, data_dir: str | os.PathLike[str] | None = None,
                          datasets: Sequence[str] | None = None, n_jobs: int = 1,
                          protocol: Protocol | None = None, configurations: pd.DataFrame | None = None,
@@ -450,14 +461,7 @@ def build_knowledge_base(out: str | os.PathLike[str], *, data_dir: str | os.Path
         raise KnowledgeBaseError(f"chunk_size must be an int >= 1; got {chunk_size!r}.")
     out = Path(out)
     protocol = protocol or Protocol()
-    if configurations is None and (out / FILES["configurations"]).exists():
-        # a resumed build goes on with the portfolio it started with
-        configurations = pd.read_parquet(out / FILES["configurations"])
-    if configurations is None:
-        from autometa.pipelines import portfolio
-
-        configurations = portfolio()
-    configurations = configurations.reset_index(drop=True)
+    configurations = (configurations if configurations is not None else build_portfolio(out)).reset_index(drop=True)
     from autometa.tasks import resolve_data_dir
 
     resolved = str(resolve_data_dir(data_dir, collection="pmlb"))
