@@ -21,6 +21,11 @@ error, or a value that depends on a bug):
   determinants change sign when ``columns mod 4`` is 2 or 3 (then it returns
   NaN); the two agree when classes have equal sizes and ``columns mod 4`` is 0 or 1.
 * ``eigenvalues`` of a single column is its variance (pymfe fails).
+* ``g_mean`` and ``h_mean`` are undefined for a column with a negative value; that
+  column is left out of their summaries (a zero makes a column's means 0, as in
+  pymfe). pymfe 0.4.4 returns NaN for every summary when any column has a negative
+  value, which on most real tables leaves the two features empty. Which columns
+  enter is pymfe's rule otherwise: numeric columns and the encoded categoricals.
 
 For regression, the class-based features (``can_cor`` and the four statistics
 built on it, ``gravity``, ``nr_disc``, ``sd_ratio``) are replaced by statistics of

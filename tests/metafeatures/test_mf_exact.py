@@ -170,3 +170,20 @@ def test_summaries_ignore_nan() -> None:
     out = summarise(np.array([1.0, np.nan, 3.0]), [SUMMARIES["mean"], SUMMARIES["count"]])
     assert out == [2.0, 2.0]
     assert all(math.isnan(v) for v in summarise(np.array([np.nan]), [SUMMARIES["mean"], SUMMARIES["sd"]]))
+
+
+def test_g_mean_and_h_mean_leave_out_columns_with_negative_values() -> None:
+    # the documented difference from pymfe 0.4.4, which makes every summary NaN when one column has a negative
+    # value (checked against it: g_mean.mean NaN there, 1.7561 on the two positive columns alone)
+    pos = pd.DataFrame({"a": [1.0, 2.0, 4.0, 8.0], "b": [1.0, 1.0, 9.0, 9.0]})
+    both = pos.assign(n=[-1.0, 0.5, 2.0, 3.0])
+    y = np.array([0, 1, 0, 1])
+    alone = extract_metafeatures(pos, y, groups="statistical", summary=["mean"])
+    mixed = extract_metafeatures(both, y, groups="statistical", summary=["mean"])
+    assert alone["g_mean.mean"] == pytest.approx((math.sqrt(math.sqrt(64)) + 3.0) / 2, rel=1e-12)
+    assert alone["h_mean.mean"] == pytest.approx((4 / (1 + 1 / 2 + 1 / 4 + 1 / 8) + 4 / (2 + 2 / 9)) / 2, rel=1e-12)
+    assert mixed["g_mean.mean"] == pytest.approx(alone["g_mean.mean"], rel=1e-12)
+    assert mixed["h_mean.mean"] == pytest.approx(alone["h_mean.mean"], rel=1e-12)
+    # a zero is not negative: it makes that column's means 0 (pymfe's rule too)
+    zero = extract_metafeatures(pos.assign(z=[0.0, 1.0, 2.0, 3.0]), y, groups="statistical", summary=["mean"])
+    assert zero["g_mean.mean"] == pytest.approx(2 * alone["g_mean.mean"] / 3, rel=1e-12)
