@@ -48,6 +48,20 @@ def refit_growth(family: str, fold_rows: float, rows: float) -> float:
     return growth
 
 
+def refit_seconds(family: str, fold_fit: float, fold_rows: int, rows: int) -> float:
+    """Expected seconds of ``family``'s refit on ``rows`` rows from its fit on a fold (``fold_fit`` s on
+    ``fold_rows``): linear in the rows, or by :func:`refit_growth` for a fit that cannot be stopped; NaN when
+    the fold's fit is unknown.
+
+    >>> refit_seconds("lightgbm", 2.0, 8000, 12000)
+    3.0
+    """
+    if not (math.isfinite(fold_fit) and fold_fit >= 0):
+        return math.nan
+    ratio = max(rows / max(fold_rows, 1), 1.0)
+    return fold_fit * (refit_growth(family, fold_rows, rows) if family in UNSTOPPABLE_FIT else ratio)
+
+
 def refit_reserve(family: str | None, fold_fit: float, fold_rows: int, rows: int, budget_seconds: float) -> float:
     """Seconds the search leaves for refitting its best pipeline (``family``, a fold's fit ``fold_fit`` s) on all rows.
 

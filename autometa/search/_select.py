@@ -37,12 +37,15 @@ class Candidate:
 
     ``rank``: its position in the meta-learner's recommendations (1 = first), or
     None for a sampled trial. ``split_scores``: its score on each split, in order.
+    ``refit_seconds``: how long its refit on all rows is expected to take (NaN:
+    unknown).
     """
 
     trial: int
     score: float
     split_scores: Sequence[float]
     rank: int | None = None
+    refit_seconds: float = math.nan
 
 
 def paired_se(a: Sequence[float], b: Sequence[float], test_share: float) -> float:
@@ -60,8 +63,12 @@ def paired_se(a: Sequence[float], b: Sequence[float], test_share: float) -> floa
 
 
 def choose(candidates: Sequence[Candidate], *, greater_is_better: bool, test_share: float,
-           c: float = SE_RULE) -> int | None:
+           c: float = SE_RULE, seconds_left: float | None = None) -> int | None:
     """The trial to return: the first-ranked of those within ``c`` paired standard errors of the best.
+
+    With ``seconds_left``, ties whose refit is expected to take longer are passed
+    over when another tie's fits (a refit that does not finish leaves a model fitted
+    on fewer rows: 218_house_8L's chosen trial had to fall back to its fold model).
 
     Candidates whose split scores are not paired with the best's (another number of
     splits: a trial of an earlier call with another plan) are compared by mean alone
@@ -77,6 +84,9 @@ def choose(candidates: Sequence[Candidate], *, greater_is_better: bool, test_sha
     >>> clear = Candidate(4, 0.95, [0.96, 0.94, 0.95])          # a clear win
     >>> choose([best, first, clear], greater_is_better=True, test_share=0.5)
     4
+    >>> slow = Candidate(0, 0.85, [0.88, 0.81, 0.86], rank=1, refit_seconds=20.0)  # its refit would not finish
+    >>> choose([best, slow], greater_is_better=True, test_share=0.5, seconds_left=5.0)
+    3
     """
     usable = [x for x in candidates if math.isfinite(x.score)]
     if not usable:
@@ -93,5 +103,8 @@ def choose(candidates: Sequence[Candidate], *, greater_is_better: bool, test_sha
             tied = lead <= 0
         if tied:
             ties.append(x)
+    if seconds_left is not None:
+        fits = [x for x in ties if not x.refit_seconds > seconds_left]  # NaN (unknown) fits
+        ties = fits or ties
     pick = min(ties, key=lambda x: (x.rank is None, x.rank if x.rank is not None else 0, -sign * x.score, x.trial))
     return pick.trial

@@ -151,13 +151,19 @@ def is_double_tell(exc: BaseException) -> bool:
     return "Cannot tell a" in str(exc)
 
 
-def candidates(study: optuna.Study) -> list[Candidate]:
-    """The study's completed trials as :func:`~autometa.search._select.choose` sees them."""
+def candidates(study: optuna.Study, fold_rows: int | None = None, rows: int | None = None) -> list[Candidate]:
+    """The study's completed trials as :func:`~autometa.search._select.choose` sees them (with their expected
+    refit seconds on ``rows`` rows when the trials' training rows, ``fold_rows``, are given)."""
+    from autometa.search._cost import refit_seconds
+
     out = []
     for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
         if FAMILY_PARAM not in t.params or t.value is None:
             continue
         rank = t.user_attrs.get(ATTR + "rank")
+        fit = float(t.user_attrs.get(ATTR + "fit_seconds", float("nan")))
+        refit = (refit_seconds(str(t.params[FAMILY_PARAM]), fit, fold_rows, rows)
+                 if fold_rows is not None and rows is not None else float("nan"))
         out.append(Candidate(t.number, float(t.value), list(t.user_attrs.get(ATTR + "split_scores", [])),
-                             int(rank) if rank is not None else None))
+                             int(rank) if rank is not None else None, refit))
     return out

@@ -230,8 +230,9 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
             board = leaderboard(study)
             bar.update(elapsed=budget.elapsed(), trials=len(objective.durations), best=objective.best,
                        family=objective.family, note="refitting the best")
-            chosen = choose(candidates(study), greater_is_better=bool(GREATER_IS_BETTER[metric]),
-                            test_share=validation.test_share)
+            chosen = choose(candidates(study, validation.train_rows, len(y)),
+                            greater_is_better=bool(GREATER_IS_BETTER[metric]), test_share=validation.test_share,
+                            seconds_left=budget.remaining(final_reserve))
             board = board.assign(chosen=board["trial"] == chosen)
             family, params, pipeline, how = final_model(task, y, n_classes, board, recs, objective, families,
                                                         budget, seed, notes, final_reserve, time_budget,
