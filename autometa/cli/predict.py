@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from autometa.cli._output import console
+from autometa.cli._output import console, print_json
 from autometa.cli.fit import check_out
 
 __all__ = ["register"]
@@ -22,6 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p_pred.add_argument("spec", metavar="FILE", help="CSV/TSV/Parquet path with the model's feature columns")
     p_pred.add_argument("--out", help="write the predictions to this CSV (default: stdout)")
     p_pred.add_argument("--proba", action="store_true", help="class probabilities (classifiers)")
+    p_pred.add_argument("--json", action="store_true",
+                        help="print JSON records (one object per row) instead of CSV (with --out: the file is CSV)")
     p_pred.set_defaults(func=_predict)
 
 
@@ -53,6 +55,8 @@ def _predict(args: argparse.Namespace) -> int:
 
         atomic_write_bytes(out.to_csv(index=False).encode(), args.out)
         console(stderr=True).print(f"{len(out)} predictions written to {args.out}")
+    elif args.json:
+        print_json(out.to_dict(orient="records"))
     else:
         print(out.to_csv(index=False), end="")
     return 0

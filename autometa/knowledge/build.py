@@ -577,12 +577,13 @@ class _Progress:
 
     def __enter__(self) -> _Progress:
         if self.enabled:
+            from rich.console import Console
             from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
             self._progress = Progress(TextColumn("[bold]building[/]"), BarColumn(),
                                       TextColumn("{task.fields[datasets]} datasets  {task.fields[rate]}  "
                                                  "last: {task.fields[last]}"),
-                                      TimeRemainingColumn())
+                                      TimeRemainingColumn(), console=Console(stderr=True))
             self._progress.start()
             self._task = self._progress.add_task("build", total=max(self.n_configs, 1), rate="", last="",
                                                  datasets=f"0/{self.total}")

@@ -41,7 +41,10 @@ def training_progress(total: int, *, start: int = 0, enabled: bool = True,
                TextColumn("loss {task.fields[loss]:.4f}  {task.fields[metric_name]} {task.fields[metric]:.4f}"
                           "  {task.fields[rate]:.1f} tasks/s"),
                TimeRemainingColumn()]
-    with Progress(*columns, transient=False) as progress:
+    from rich.console import Console
+
+    # progress on stderr: stdout is for results (`--json` must parse)
+    with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
         task = progress.add_task(description, total=total, completed=start, loss=float("nan"),
                                  metric=float("nan"), metric_name="acc", rate=0.0)
         yield _Bar(progress, task)

@@ -348,9 +348,10 @@ def evaluate(knowledge_base: Any, learners: Any = None, *, groups: Sequence[str]
 def _progress(show: bool, total: int) -> Any:
     if not show:
         return None
+    from rich.console import Console
     from rich.progress import Progress
 
-    bar = Progress(transient=True)
+    bar = Progress(transient=True, console=Console(stderr=True))  # stdout is for results
     bar.add_task("leave-one-family-out", total=total)
     bar.start()
     return bar

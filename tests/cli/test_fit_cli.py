@@ -44,6 +44,12 @@ def test_fit_then_predict(tmp_path, capsys, csv, fake_recommend):
     assert len(table) == 100 and set(table["prediction"]) <= {"pos", "neg"}
     code, out, _ = run(capsys, "predict", model, csv, "--proba")
     assert out.splitlines()[0] == "proba_neg,proba_pos"
+    code, out, _ = run(capsys, "predict", model, csv, "--proba", "--json")
+    records = json.loads(out)
+    assert code == 0 and len(records) == 100 and set(records[0]) == {"proba_neg", "proba_pos"}
+    assert abs(sum(records[0].values()) - 1.0) < 1e-9
+    code, out, _ = run(capsys, "predict", model, csv, "--json")
+    assert code == 0 and {r["prediction"] for r in json.loads(out)} <= {"pos", "neg"}
 
 
 def test_warm_start_command(tmp_path, capsys, csv, fake_recommend):

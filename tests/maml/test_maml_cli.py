@@ -21,6 +21,18 @@ def test_train_resume_and_evaluate(tmp_path, capsys) -> None:
     assert out["shots"] == 5 and out["n_episodes"] == 8
 
 
+def test_json_parses_with_the_progress_bar_on(tmp_path, capsys) -> None:
+    # the bars go to stderr: `--json` without `--quiet` printed them into the JSON on stdout
+    ckpt = tmp_path / "sin.pt"
+    assert main(["maml", "train", "--family", "sinusoid", "--meta-batch", "4", "--device", "cpu", "--steps", "3",
+                 "--json", "--checkpoint", str(ckpt), "--eval-episodes", "6"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["steps"] == 3 and "meta-train" in err
+    assert main(["maml", "evaluate", str(ckpt), "--episodes", "6", "--json"]) == 0
+    out, _ = capsys.readouterr()
+    assert json.loads(out)["n_episodes"] == 6
+
+
 def test_missing_checkpoint_exits_2(tmp_path, capsys) -> None:
     assert main(["maml", "evaluate", str(tmp_path / "none.pt")]) == 2
     assert "No checkpoint" in capsys.readouterr().err
