@@ -14,6 +14,7 @@ def register(msub: argparse._SubParsersAction) -> None:
                                             "your knowledge base, so recommendations learn from it")
     parser.add_argument("file", metavar="FILE", help="the data the study tuned on (CSV, Parquet, pmlb:NAME...)")
     parser.add_argument("--target", required=True, help="name of the target column")
+    parser.add_argument("--data-dir", help="PMLB data directory for pmlb:NAME (default: $AUTOMETA_DATA_DIR)")
     parser.add_argument("--storage", required=True, help="Optuna storage URL, e.g. sqlite:///study.db")
     parser.add_argument("--study-name", required=True, help="name of the study in the storage")
     parser.add_argument("--metric", help="the metric the trials' values are (default: the study's autometa "
@@ -30,10 +31,11 @@ def _ingest(args: argparse.Namespace) -> int:
 
     from autometa.exceptions import DataError
     from autometa.knowledge.user import UserKnowledgeBase
+    from autometa.tasks import load_task
 
     user = UserKnowledgeBase(args.kb)
-    report = user.ingest_study(args.storage, args.study_name, args.file, args.target, metric=args.metric,
-                               family=args.family)
+    task = load_task(args.file, target=args.target, data_dir=args.data_dir)
+    report = user.ingest_study(args.storage, args.study_name, task, metric=args.metric, family=args.family)
     if report.n_evaluations == 0:  # nothing learned is not a success
         why = ", ".join(f"{k} {v}" for k, v in report.skipped.items()) or "no trials"
         raise DataError(f"No trial of study {args.study_name!r} was recorded (skipped: {why}). Ingest a study with "

@@ -18,6 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p_fit = sub.add_parser("fit", help="search pipelines for a dataset within a time budget and save the best")
     p_fit.add_argument("spec", metavar="FILE", help="CSV/TSV/Parquet path, pmlb:NAME, sklearn:NAME or openml:ID")
     p_fit.add_argument("--target", help="target column (files and tables)")
+    p_fit.add_argument("--data-dir", help="PMLB data directory for pmlb:NAME (default: $AUTOMETA_DATA_DIR)")
     p_fit.add_argument("--time-budget", type=float, default=60.0, metavar="S",
                        help="wall-clock seconds for the whole search (default: 60)")
     p_fit.add_argument("--out", help="save the fitted model here (a signed pickle; `autometa predict` reads it)")
@@ -59,7 +60,7 @@ def _fit(args: argparse.Namespace) -> int:
         raise DataError(f"--time-budget must be a number of seconds > 0. Got {args.time_budget:g}.")
     check_out(args.out)  # before the search, not after it
     start = time.perf_counter()  # reading the file comes out of the budget too
-    task = load_task(args.spec, target=args.target)
+    task = load_task(args.spec, target=args.target, data_dir=args.data_dir)
     left = max(args.time_budget - (time.perf_counter() - start), 0.01)
     model = autometa.fit(task.X, task.y, kind=task.kind, **fit_parameters(args, time_budget=left))
     if args.out:

@@ -16,6 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("recommend", help="rank pipeline configurations for a dataset from past results")
     parser.add_argument("spec", metavar="FILE", help="CSV/TSV/Parquet path, pmlb:NAME, sklearn:NAME or openml:ID")
     parser.add_argument("--target", help="target column (files and tables)")
+    parser.add_argument("--data-dir", help="PMLB data directory for pmlb:NAME (default: $AUTOMETA_DATA_DIR)")
     parser.add_argument("--top", type=int, default=10, help="how many configurations (default: 10)")
     parser.add_argument("--learner", default="default", choices=["default", *LEARNERS],
                         help="meta-learner (default: the one the benchmarks chose)")
@@ -36,9 +37,14 @@ def _recommend(args: argparse.Namespace) -> int:
 
     if args.top < 1:
         raise DataError(f"--top must be an integer >= 1. Got {args.top}.")
+    spec, target = args.spec, args.target
+    if args.data_dir:  # pmlb:NAME from the folder given
+        from autometa.tasks import load_task
+
+        spec, target = load_task(args.spec, target=args.target, kind=args.kind, data_dir=args.data_dir), None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", AutometaWarning)
-        table = recommend(args.spec, args.target, top=args.top, metric=args.metric, learner=args.learner,
+        table = recommend(spec, target, top=args.top, metric=args.metric, learner=args.learner,
                           knowledge_base=args.kb, families=args.families, time_budget=args.time_budget,
                           kind=args.kind)
     notes = [str(w.message) for w in caught if issubclass(w.category, AutometaWarning)]

@@ -15,7 +15,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p_list = tsub.add_parser("list", help="list the datasets of a data directory (name, kind, rows, features)")
     p_list.add_argument("--data-dir", help="PMLB data directory (default: $AUTOMETA_DATA_DIR)")
-    p_list.add_argument("--kind", choices=["binary", "multiclass", "regression", "classification"])
+    p_list.add_argument("--kind", choices=["binary", "multiclass", "regression", "classification"],
+                        help="only tasks of this kind")
     p_list.add_argument("--pattern", help="shell-style glob on names, e.g. 'fri_*'")
     p_list.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p_list.set_defaults(func=_list)

@@ -16,6 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p_ws.add_argument("--storage", required=True, help="Optuna storage URL, e.g. sqlite:///study.db")
     p_ws.add_argument("--study-name", "--study", dest="study_name", required=True, help="the study's name")
     p_ws.add_argument("--target", help="target column (files and tables)")
+    p_ws.add_argument("--data-dir", help="PMLB data directory for pmlb:NAME (default: $AUTOMETA_DATA_DIR)")
     p_ws.add_argument("-n", "--n-trials", type=int, default=10, help="configurations to enqueue (default: 10)")
     p_ws.add_argument("--map", nargs="+", default=[], metavar="NAME=AUTOMETA",
                       help="map a study parameter to autometa's, e.g. lr=lightgbm.learning_rate model=family")
@@ -56,7 +57,7 @@ def _warm_start(args: argparse.Namespace) -> int:
                             "minimize) to create it.") from exc
         study = optuna.create_study(study_name=args.study_name, storage=args.storage, direction=args.create)
         console(stderr=True).print(f"created study {args.study_name!r} ({args.create}) in {args.storage}")
-    task = load_task(args.spec, target=args.target)
+    task = load_task(args.spec, target=args.target, data_dir=args.data_dir)
     space = None
     if not param_map and not any(t.state == optuna.trial.TrialState.COMPLETE for t in study.get_trials(deepcopy=False)):
         # no trial to read names from: autometa's own space (the names `autometa fit` and suggest_pipeline use)
