@@ -55,6 +55,7 @@ _RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "verbose": (lambda v: bool(isinstance(v, (bool, int, np.integer)) and v >= 0), "a bool or an int >= 0"),
     "record": (lambda v: v is None or isinstance(v, (bool, np.bool_)), "None or a bool"),
     "ensemble": (lambda v: isinstance(v, (bool, np.bool_)), "a bool"),
+    "log_file": (lambda v: v is None or isinstance(v, (str, os.PathLike)), "None or a file path"),
 }
 
 
@@ -104,7 +105,7 @@ class _AutoMetaBase(BaseEstimator):
                  study_name: str | None = None, n_jobs: int = 1, warm_start: bool = True,
                  random_state: int | None = None, families: list[str] | None = None,
                  n_trials: int | None = None, n_folds: int | None = None, verbose: int = 0,
-                 record: bool | None = None, ensemble: bool = True) -> None:
+                 record: bool | None = None, ensemble: bool = True, log_file: str | None = None) -> None:
         self.time_budget = time_budget
         self.metric = metric
         self.storage = storage
@@ -118,6 +119,7 @@ class _AutoMetaBase(BaseEstimator):
         self.verbose = verbose
         self.record = record
         self.ensemble = ensemble
+        self.log_file = log_file
 
     # ----------------------------------------------------------------- checks
     def _check_params(self) -> None:
@@ -357,6 +359,11 @@ class AutoMetaClassifier(ClassifierMixin, _AutoMetaBase):
         selection with replacement over their out-of-fold predictions (Caruana et
         al. 2004), refitted on all rows within the budget; ``False``: the best trial
         alone. The leaderboard's ``ensemble_weight`` column gives the weights.
+    log_file : str or path, optional
+        Append one JSON line per finished trial to this file (trial number, state,
+        family, parameters, score, split scores, seconds since the start, fit
+        seconds), as it finishes: a record of the search that survives an
+        interruption (FLAML's ``log_file_name``).
 
     Attributes
     ----------
@@ -504,7 +511,7 @@ def fit(X: Any, y: Any, *, time_budget: float = 60.0, kind: str | None = None, m
         storage: Any = None, study_name: str | None = None, n_jobs: int = 1, warm_start: bool = True,
         random_state: int | None = None, families: list[str] | None = None, n_trials: int | None = None,
         n_folds: int | None = None, verbose: int = 0, record: bool | None = None,
-        ensemble: bool = True) -> AutoMetaClassifier | AutoMetaRegressor:
+        ensemble: bool = True, log_file: str | None = None) -> AutoMetaClassifier | AutoMetaRegressor:
     """Find and fit a good pipeline for ``(X, y)`` within ``time_budget`` seconds.
 
     Parameters
@@ -521,7 +528,8 @@ def fit(X: Any, y: Any, *, time_budget: float = 60.0, kind: str | None = None, m
         (up to 30 distinct values) are classes; fractional numbers, whole numbers
         stored as floats and integers with more distinct values are regression. The
         rule warns when it is close to its threshold.
-    metric, storage, study_name, n_jobs, warm_start, random_state, families, n_trials, n_folds, verbose, record, ensemble
+    metric, storage, study_name, n_jobs, warm_start, random_state, families, n_trials, n_folds, verbose, record, \
+ensemble, log_file
         See :class:`AutoMetaClassifier` (``record=False``: do not record this run in your
         knowledge base).
 

@@ -36,6 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help="cross-validation folds per trial (default: by the data's size and the budget)")
     p_fit.add_argument("--no-record", action="store_true",
                        help="do not record this run in your knowledge base ($AUTOMETA_RECORD=0 does the same)")
+    p_fit.add_argument("--log-file", metavar="PATH",
+                       help="append one JSON line per finished trial to this file, as it finishes")
     p_fit.add_argument("--top", type=int, default=10, help="leaderboard rows shown (default: 10)")
     p_fit.add_argument("--quiet", action="store_true", help="no progress bar")
     p_fit.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -48,7 +50,8 @@ def fit_parameters(args: argparse.Namespace, time_budget: float) -> dict[str, An
             "study_name": args.study_name, "n_jobs": args.n_jobs, "warm_start": not args.no_warm_start,
             "random_state": args.seed, "families": args.families, "n_trials": args.n_trials,
             "n_folds": args.n_folds, "verbose": 0 if args.quiet or args.json else 1,
-            "record": False if args.no_record else None, "ensemble": not args.no_ensemble}
+            "record": False if args.no_record else None, "ensemble": not args.no_ensemble,
+            "log_file": args.log_file}
 
 
 def _fit(args: argparse.Namespace) -> int:

@@ -62,7 +62,7 @@ class Objective:
 
     def __init__(self, task: Any, y: np.ndarray, n_classes: int | None, validation: Validation | list[Any],
                  families: list[str], metric: str, seed: int, budget: Budget, reserve: float = 0.0,
-                 ensemble: bool = False) -> None:
+                 ensemble: bool = False, log_file: Any = None) -> None:
         import threading
 
         from autometa.metrics import GREATER_IS_BETTER
@@ -93,6 +93,7 @@ class Objective:
         self.family: str | None = None
         self.fold_fit = 0.0
         self.kept: tuple[int, float, Any] | None = None  # (trial number, score, last fold's fitted model)
+        self.log_file = log_file
         self._lock = threading.Lock()
         self.oof = (OutOfFold(len(validation.rows), n_classes, greater_is_better=bool(GREATER_IS_BETTER[metric]))
                     if ensemble else None)
@@ -210,9 +211,36 @@ class Objective:
                          trial.number, self.family, source, self.metric, trial.value)
         log.debug("%.1f s: trial %d %s (%s)", self.budget.elapsed(), trial.number, trial.state.name,
                   trial.params.get(FAMILY_PARAM))
+        if self.log_file is not None:
+            self._log_trial(trial)
         expected = float(np.median(self.durations)) if self.durations else 0.0
         if self.budget.remaining(self.reserve()) < max(0.5 * expected, 0.01 * self.budget.seconds):
             study.stop()
+
+
+    def _log_trial(self, trial: optuna.trial.FrozenTrial) -> None:
+        """One JSON line for a finished trial, appended to ``log_file`` (a write that fails is said once)."""
+        import json
+
+        from autometa.search._space import split_params
+
+        family: str | None = None
+        params: dict[str, Any] = dict(trial.params)
+        if FAMILY_PARAM in trial.params:
+            family, params = split_params(trial.params)
+        attrs = {k[len(ATTR):]: v for k, v in trial.user_attrs.items() if k.startswith(ATTR)}
+        line: dict[str, Any] = {"trial": trial.number, "state": trial.state.name.lower(), "family": family, "params": params,
+                "score": trial.value, "metric": self.metric, "split_scores": attrs.get("split_scores"),
+                "fit_seconds": attrs.get("fit_seconds"), "elapsed": round(self.budget.elapsed(), 3),
+                "source": "warm start" if attrs.get("config_id") else "sampler",
+                **{k: attrs[k] for k in ("status", "error", "duplicate_of") if k in attrs}}
+        try:
+            with self._lock, open(self.log_file, "a", encoding="utf-8") as f:
+                f.write(json.dumps(line, default=str) + "\n")
+        except OSError as exc:
+            warnings.warn(f"Cannot write the trial log {self.log_file}: {exc}; the search goes on without it.",
+                          stacklevel=2)
+            self.log_file = None
 
 
 def optimize(study: optuna.Study, objective: Objective, budget: Budget, n_trials: int | None, n_jobs: int,

@@ -116,7 +116,8 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
                random_state: int | None = None, families: Sequence[str] | None = None,
                n_trials: int | None = None, n_folds: int | None = None, n_warm: int = 30, learner: Any = "default",
                knowledge_base: Any = None, progress: bool = False, owner: str = "fit",
-               budget: Budget | None = None, final_reserve: float = 0.0, ensemble: bool = True) -> SearchResult:
+               budget: Budget | None = None, final_reserve: float = 0.0, ensemble: bool = True,
+               log_file: Any = None) -> SearchResult:
     """Search pipelines for ``task`` within ``time_budget`` seconds and refit the best (or an ensemble).
 
     Parameters
@@ -170,6 +171,8 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
         the completed trials' out-of-fold predictions (:mod:`autometa.search.ensemble`),
         its members refitted on all rows within the budget; ``False``, or when the
         selection keeps one trial, the best trial alone.
+    log_file : str or path, optional
+        Append one JSON line per finished trial to this file, as it finishes.
 
     Returns
     -------
@@ -223,7 +226,7 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
             study.set_user_attr(ATTR + "warm_start", {"enqueued": int(min(n_warm, len(recs))),
                                                        "by": f"{socket.gethostname()}:{os.getpid()}"})
         objective = Objective(task, y, n_classes, validation, families, metric, seed, budget,
-                              reserve=final_reserve, ensemble=ensemble)
+                              reserve=final_reserve, ensemble=ensemble, log_file=log_file)
         objective.remember(study.get_trials(deepcopy=False))
         with SearchProgress(budget.seconds, enabled=progress, metric=metric) as bar:
             optimize(study, objective, budget, n_trials, n_jobs, bar)

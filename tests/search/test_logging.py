@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import re
 
+import pytest
+
 import autometa
 
 
@@ -31,3 +33,26 @@ def test_info_lines_name_the_plan_each_improvement_and_the_end(caplog, small_tab
     end = [m for m in lines if "chose trial" in m]
     assert len(end) == 1 and f"{model.n_trials_} trials ({model.n_validated_} validated)" in end[0]
     assert end[0].endswith(f"final model: {model.final_model_}")
+
+
+def test_log_file_gets_one_json_line_per_finished_trial(tmp_path, small_table):
+    import json
+
+    X, y = small_table
+    path = tmp_path / "trials.jsonl"
+    model = autometa.fit(X, y, time_budget=4, families=["linear", "knn"], record=False, random_state=0,
+                         log_file=str(path))
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert len(lines) == model.n_trials_
+    assert [r["trial"] for r in lines] == sorted(r["trial"] for r in lines)
+    done = [r for r in lines if r["state"] == "complete"]
+    assert len(done) == model.n_validated_ >= 1
+    board = model.leaderboard_.set_index("trial")
+    for r in done:  # the same scores and parameters as the leaderboard, in autometa's names
+        assert r["family"] in {"linear", "knn"} and r["metric"] == "balanced_accuracy"
+        assert r["score"] == board.loc[r["trial"], "score"] and r["params"] == board.loc[r["trial"], "params"]
+        k, repeats = int(model.validation_.split("-")[0]), 2 if model.validation_.endswith("x 2") else 1
+        assert len(r["split_scores"]) == k * repeats
+        assert sum(r["split_scores"]) / (k * repeats) == pytest.approx(r["score"], rel=1e-12)
+    assert {r["source"] for r in lines} <= {"warm start", "sampler"} and lines[0]["source"] == "warm start"
+    assert all(b["elapsed"] >= a["elapsed"] for a, b in zip(lines, lines[1:]))
