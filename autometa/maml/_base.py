@@ -9,25 +9,24 @@ plain loop (chosen per device), and owns everything else.
 
 from __future__ import annotations
 
-import math
 import os
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call, grad, vmap
 
-from autometa.exceptions import AutometaError, DataError
+from autometa.exceptions import DataError
+from autometa.maml._checkpoint import load_checkpoint
 from autometa.maml._device import autocast, resolve_amp, resolve_device, resolve_strategy
 from autometa.maml._nn import TaskBatchNorm, build_model, default_model
 from autometa.maml._progress import training_progress
+from autometa.maml._result import FewShotResult, NotFittedError
 from autometa.tasks.fewshot import Episode, FewShotFamily
 
 __all__ = ["FewShotLearner", "AdaptedModel", "FewShotResult", "NotFittedError", "Params"]
@@ -43,49 +42,6 @@ DEFAULT_INNER_LR = {"omniglot": 0.4, "sinusoid": 0.01, "tabular": 0.1}
 def _full_precision(x: torch.Tensor) -> torch.Tensor:
     """float32 for half-precision tensors (losses under autocast); others unchanged (float64 checks)."""
     return x.float() if x.dtype in (torch.float16, torch.bfloat16) else x
-
-
-class NotFittedError(AutometaError, ValueError):
-    """The learner has not been meta-trained (or loaded from a checkpoint) yet."""
-
-
-@dataclass(frozen=True)
-class FewShotResult:
-    """Mean of a per-task metric over evaluation tasks, with a normal 95% interval.
-
-    Attributes
-    ----------
-    metric : {"accuracy", "mse"}
-        Query accuracy (classification) or query mean squared error (regression).
-    mean : float
-        Mean over tasks.
-    ci95 : float
-        Half-width of the 95% interval of the mean (1.96 standard errors).
-    n_episodes : int
-        Tasks evaluated.
-    values : numpy.ndarray
-        The metric of each task.
-    """
-
-    metric: str
-    mean: float
-    ci95: float
-    n_episodes: int
-    values: np.ndarray = field(repr=False)
-
-    @classmethod
-    def from_values(cls, metric: str, values: np.ndarray) -> FewShotResult:
-        values = np.asarray(values, dtype=np.float64)
-        n = len(values)
-        half = float(1.96 * values.std(ddof=1) / math.sqrt(n)) if n > 1 else float("nan")
-        return cls(metric=metric, mean=float(values.mean()), ci95=half, n_episodes=n, values=values)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Metric, mean, ci95 and n_episodes (JSON-friendly)."""
-        return {"metric": self.metric, "mean": self.mean, "ci95": self.ci95, "n_episodes": self.n_episodes}
-
-    def __str__(self) -> str:
-        return f"{self.metric} {self.mean:.4f} ± {self.ci95:.4f} (95% interval, {self.n_episodes} tasks)"
 
 
 class AdaptedModel:
@@ -111,26 +67,6 @@ class AdaptedModel:
         """Class indices (classification) or values (regression) for ``x``."""
         out = self(x)
         return out.argmax(-1) if self.learner.kind_ == "classification" else out.squeeze(-1)
-
-
-def _load_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """A checkpoint's contents, read with ``weights_only=True``: tensors and plain containers, never code."""
-    import pickle
-
-    try:
-        # checkpoints written before the version was stored as a str hold a TorchVersion (a str subclass)
-        with torch.serialization.safe_globals([torch.torch_version.TorchVersion]):
-            state = torch.load(path, map_location="cpu", weights_only=True)
-    except FileNotFoundError:
-        raise DataError(f"No checkpoint at {os.fspath(path)!r}.") from None
-    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError) as exc:
-        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-        raise DataError(f"{os.fspath(path)!r} is not an autometa MAML checkpoint, or holds more than tensors and "
-                        f"plain values (refused: loading it could run code from it): {first}") from None
-    if not isinstance(state, dict):
-        raise DataError(f"{os.fspath(path)!r} is not an autometa MAML checkpoint.")
-    return state
-
 
 
 #: every algorithm class by its ``name``, filled as the classes are defined (what :meth:`FewShotLearner.load` reads)
@@ -454,7 +390,7 @@ class FewShotLearner(ABC):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise DataError(f"The {key!r} parameter of meta_train must be an int >= 1. Got {value!r}.")
         if resume and checkpoint is not None and Path(checkpoint).exists():
-            self._restore(_load_checkpoint(checkpoint))
+            self._restore(load_checkpoint(checkpoint))
         else:
             self.setup(family)
         if getattr(family, "device", "") is None and self.device_.type == "cuda":
@@ -644,7 +580,7 @@ class FewShotLearner(ABC):
         device : str, optional
             Override the device stored in the checkpoint.
         """
-        state = _load_checkpoint(path)
+        state = load_checkpoint(path)
         if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
             raise DataError(f"{path} is not an autometa MAML checkpoint.")
         klass = _REGISTERED[state["algorithm"]] if cls is FewShotLearner else cls

@@ -1,0 +1,31 @@
+"""Reading a meta-learner's checkpoint safely: tensors and plain containers, never code."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import torch
+
+from autometa.exceptions import DataError
+
+__all__ = ["load_checkpoint"]
+
+
+def load_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """A checkpoint's contents, read with ``weights_only=True``: tensors and plain containers, never code."""
+    import pickle
+
+    try:
+        # checkpoints written before the version was stored as a str hold a TorchVersion (a str subclass)
+        with torch.serialization.safe_globals([torch.torch_version.TorchVersion]):
+            state = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise DataError(f"No checkpoint at {os.fspath(path)!r}.") from None
+    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        raise DataError(f"{os.fspath(path)!r} is not an autometa MAML checkpoint, or holds more than tensors and "
+                        f"plain values (refused: loading it could run code from it): {first}") from None
+    if not isinstance(state, dict):
+        raise DataError(f"{os.fspath(path)!r} is not an autometa MAML checkpoint.")
+    return state
