@@ -147,6 +147,67 @@ def _row(board: pd.DataFrame, trial: int | None) -> int:
     return int(hits[0]) if len(hits) else 0
 
 
+def _unvalidated_sample(recs: pd.DataFrame, family: str, X: pd.DataFrame, y: np.ndarray, left: float, seed: int,
+                        classification: bool, notes: list[str]) -> np.ndarray | None:
+    """Rows for fitting an unvalidated configuration: the meta-learner's fit estimate (or the unstoppable
+    setup's, when longer) decides; None for all."""
+    estimate = float(recs["expected_fit_seconds"].iloc[0]) if len(recs) and "expected_fit_seconds" in recs else 0.0
+    expected = max(estimate if math.isfinite(estimate) else 0.0, setup_seconds(family, len(y), X.shape[1]))
+    n = len(y)
+    if expected > UNVALIDATED_SHARE * left:
+        # a few hundred rows fit in milliseconds: tried under the time limit even when little is left
+        n = max(int(len(y) * UNVALIDATED_SHARE * max(left, 0.0) / expected), UNVALIDATED_MIN_ROWS)
+    if n >= len(y):
+        return None
+    sample = sample_rows(y, n, seed, classification)
+    notes.append(f"The {family} configuration's fit on all {len(y)} rows was expected to take {expected:.3g} "
+                 f"s, more than half the {max(left, 0):.3g} s left: it was fitted on a random {len(sample)} rows.")
+    return sample
+
+
+#: what :func:`_refit_sample` returns when the trial's own model is the answer
+FOLD_MODEL = np.array([], dtype=int)
+
+
+def _refit_sample(objective: Objective, family: str, y: np.ndarray, fold_seconds: float, left: float, seed: int,
+                  classification: bool, notes: list[str]) -> np.ndarray | None:
+    """When the chosen trial's refit on all rows would overrun what is left: a larger sample than its trial
+    saw that fits (stoppable fits), or :data:`FOLD_MODEL` (the trial's own model); else None (all rows)."""
+    fold_rows = len(objective.folds[0][0])
+    growth = refit_growth(family, fold_rows, len(y)) if family in UNSTOPPABLE_FIT else len(y) / max(fold_rows, 1)
+    if fold_seconds * growth <= left:
+        return None
+    expected = (f"Refitting the best {family} pipeline on all {len(y)} rows was expected to take "
+                f"{fold_seconds * growth:.3g} s, more than the {max(left, 0):.3g} s left of the time budget")
+    # stoppable fits of trials on a sample (big data): a larger sample that fits beats the trial's own model
+    n = int(fold_rows * REFIT_SAMPLE_SHARE * max(left, 0.0) / max(fold_seconds, 1e-6))
+    if family not in UNSTOPPABLE_FIT and n >= 1.5 * fold_rows:
+        sample = sample_rows(y, min(n, len(y)), seed, classification)
+        notes.append(f"{expected}: it was refitted on a random {len(sample)} rows (its trial saw {fold_rows}).")
+        return sample
+    notes.append(f"{expected}: the model is the best trial's own, fitted during cross-validation on all rows but "
+                 "one fold's.")
+    return FOLD_MODEL
+
+
+def _kept_fold_model(board: pd.DataFrame, objective: Objective, chosen: int | None,
+                     notes: list[str]) -> tuple[str, dict[str, Any], Any, str] | None:
+    """The kept trial's own model when the chosen trial's refit did not finish or broke and its own fold model
+    was not kept: the best-scoring trial's is validated too (a tie or better), and far better than the class
+    prior or the mean."""
+    if objective.kept is None:
+        return None
+    trial, _, model = objective.kept
+    row = _row(board, trial)
+    if int(board["trial"].iloc[row]) != trial:
+        return None
+    family, params = str(board["family"].iloc[row]), dict(board["params"].iloc[row])
+    whose = "chosen" if trial == chosen or chosen is None else "best-scoring"
+    notes.append(f"The chosen pipeline's refit did not finish in time or broke: the model is the {whose} "
+                 f"trial's ({trial}, {family}) own, fitted during validation on its training rows.")
+    return family, params, model, "fold model"
+
+
 def final_model(task: Any, y: np.ndarray, n_classes: int | None, board: pd.DataFrame, recs: pd.DataFrame,
                  objective: Objective, families: list[str], budget: Budget, seed: int, notes: list[str],
                  final_reserve: float, time_budget: float,
@@ -180,37 +241,10 @@ def final_model(task: Any, y: np.ndarray, n_classes: int | None, board: pd.DataF
         kept = None
     left = budget.remaining(final_reserve)
     pipeline = get_family(family).build(params, kind, categorical=list(task.categorical), random_state=seed)
-    sample = None
-    if not validated:  # nothing measured its fit here: the meta-learner's estimate decides the rows
-        estimate = float(recs["expected_fit_seconds"].iloc[0]) if len(recs) and "expected_fit_seconds" in recs else 0.0
-        # the meta-learner's estimate, or the unstoppable setup's when that is longer
-        expected = max(estimate if math.isfinite(estimate) else 0.0, setup_seconds(family, len(y), X.shape[1]))
-        n = len(y)
-        if expected > UNVALIDATED_SHARE * left:
-            # a few hundred rows fit in milliseconds: tried under the time limit even when little is left
-            n = max(int(len(y) * UNVALIDATED_SHARE * max(left, 0.0) / expected), UNVALIDATED_MIN_ROWS)
-        if n < len(y):
-            sample = sample_rows(y, n, seed, classification)
-            notes.append(f"The {family} configuration's fit on all {len(y)} rows was expected to take {expected:.3g} "
-                         f"s, more than half the {max(left, 0):.3g} s left: it was fitted on a random {len(sample)} "
-                         "rows.")
+    sample = None if validated else _unvalidated_sample(recs, family, X, y, left, seed, classification, notes)
     if kept is not None and fold_seconds is not None and math.isfinite(fold_seconds):
-        ratio = len(y) / max(len(objective.folds[0][0]), 1)
-        growth = refit_growth(family, len(objective.folds[0][0]), len(y)) if family in UNSTOPPABLE_FIT else ratio
-        fold_rows = len(objective.folds[0][0])
-        # stoppable fits of trials on a sample (big data): a larger sample that fits in what is left beats the
-        # trial's own model
-        n = int(fold_rows * REFIT_SAMPLE_SHARE * max(left, 0.0) / max(fold_seconds, 1e-6))
-        if fold_seconds * growth > left and family not in UNSTOPPABLE_FIT and n >= 1.5 * fold_rows:
-            sample = sample_rows(y, min(n, len(y)), seed, classification)
-            notes.append(f"Refitting the best {family} pipeline on all {len(y)} rows was expected to take "
-                         f"{fold_seconds * growth:.3g} s, more than the {max(left, 0):.3g} s left of the time "
-                         f"budget: it was refitted on a random {len(sample)} rows (its trial saw {fold_rows}).")
-        elif fold_seconds * growth > left:
-            notes.append(f"Refitting the best {family} pipeline on all {len(y)} rows was expected to take "
-                         f"{fold_seconds * growth:.3g} s, more than the {max(left, 0):.3g} s left of the time "
-                         "budget: the model is the best trial's own, fitted during cross-validation on all rows "
-                         "but one fold's.")
+        sample = _refit_sample(objective, family, y, fold_seconds, left, seed, classification, notes)
+        if sample is FOLD_MODEL:
             return family, params, kept[2], "fold model"
     kept_rows = _prediction_rows(objective, family, len(y)) if validated and sample is None else None
     if kept_rows is not None:
@@ -241,17 +275,8 @@ def final_model(task: Any, y: np.ndarray, n_classes: int | None, board: pd.DataF
         notes.append(f"The {family} pipeline refitted on {len(y) if rows is None else len(rows)} rows scored its "
                      "own training rows far below its validation score (it broke on more rows).")
         pipeline = None
-    if pipeline is None and objective.kept is not None and validated:
-        # the chosen trial's refit did not finish and its own fold model was not kept: the best-scoring
-        # trial's fold model is validated too (a tie or better), and far better than the class prior or mean
-        trial, _, model = objective.kept
-        row = _row(board, trial)
-        if int(board["trial"].iloc[row]) == trial:
-            family, params = str(board["family"].iloc[row]), dict(board["params"].iloc[row])
-            whose = "chosen" if trial == chosen or chosen is None else "best-scoring"
-            notes.append(f"The chosen pipeline's refit did not finish in time or broke: the model is the {whose} "
-                         f"trial's ({trial}, {family}) own, fitted during validation on its training rows.")
-            return family, params, model, "fold model"
+    if pipeline is None and validated and (instead := _kept_fold_model(board, objective, chosen, notes)):
+        return instead
     if pipeline is None:
         return fallback(task, y, classification, budget, family, params, notes, validated)
     if not validated:
