@@ -289,6 +289,34 @@ def final_model(task: Any, y: np.ndarray, n_classes: int | None, board: pd.DataF
     return family, params, pipeline, "refit" if rows is None else "refit on a sample"
 
 
+def _refit_member(task: Any, y: np.ndarray, row: pd.Series, objective: Objective, budget: Budget, seed: int,
+                  final_reserve: float) -> tuple[Any, str]:
+    """An ensemble member (a leaderboard ``row``) refitted on all rows (or its trial's, for k-NN/SVM on a
+    sample): ``(model, "")``, or ``(None, "time")`` when it would not finish or fails, ``(None, "broken")`` when
+    it scores far below its validation."""
+    from autometa.pipelines import get_family
+
+    family, params = str(row["family"]), dict(row["params"])
+    fold_rows = len(objective.folds[0][0])
+    fold_seconds = float(row["fit_seconds"]) if pd.notna(row["fit_seconds"]) else 0.0
+    growth = refit_growth(family, fold_rows, len(y)) if family in UNSTOPPABLE_FIT else len(y) / max(fold_rows, 1)
+    left = budget.remaining(final_reserve)
+    if 1.3 * fold_seconds * growth > left:
+        return None, "time"
+    model = get_family(family).build(params, task.kind, categorical=list(task.categorical), random_state=seed)
+    rows = _prediction_rows(objective, family, len(y))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with time_limit(max(left, 0.05)):
+                model.fit(task.X if rows is None else task.X.iloc[rows], y if rows is None else y[rows])
+    except Exception:  # out of time (BudgetExceeded) or failing on all rows: leave it out
+        return None, "time"
+    if not refit_is_sound(model, objective, task.X, y, float(row["score"])):
+        return None, "broken"
+    return model, ""
+
+
 def build_ensemble(task: Any, y: np.ndarray, n_classes: int | None, board: pd.DataFrame, objective: Objective,
               best: Any, budget: Budget, seed: int, notes: list[str],
               final_reserve: float, chosen: int | None = None) -> tuple[Any, pd.DataFrame, str]:
@@ -300,7 +328,6 @@ def build_ensemble(task: Any, y: np.ndarray, n_classes: int | None, board: pd.Da
     is dropped (and the weights renormalised); so is one whose refit fails.
     """
     from autometa.metrics import GREATER_IS_BETTER
-    from autometa.pipelines import get_family
     from autometa.search.ensemble import Ensemble, ensemble_selection, fast_score
 
     board = board.assign(ensemble_weight=0.0)
@@ -330,7 +357,6 @@ def build_ensemble(task: Any, y: np.ndarray, n_classes: int | None, board: pd.Da
         return alone()
     rows = {int(t): i for i, t in enumerate(board["trial"])}
     members, kept_weights, trials, dropped, broken = [], [], [], 0, 0
-    ratio = len(y) / max(len(objective.folds[0][0]), 1)
     order = sorted((i for i in range(len(candidates)) if weights[i] > 0), key=lambda i: (-weights[i], i))
     for i in order:
         trial = candidates[i][0]
@@ -338,29 +364,10 @@ def build_ensemble(task: Any, y: np.ndarray, n_classes: int | None, board: pd.Da
             members.append(best)
         else:
             row = board.iloc[rows[trial]]
-            family, params = str(row["family"]), dict(row["params"])
-            fold_seconds = float(row["fit_seconds"]) if pd.notna(row["fit_seconds"]) else 0.0
-            growth = refit_growth(family, len(objective.folds[0][0]), len(y)) if family in UNSTOPPABLE_FIT else ratio
-            left = budget.remaining(final_reserve)
-            if 1.3 * fold_seconds * growth > left:
-                dropped += 1
-                continue
-            model = get_family(family).build(params, task.kind, categorical=list(task.categorical),
-                                             random_state=seed)
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    with time_limit(max(left, 0.05)):
-                        member_rows = _prediction_rows(objective, family, len(y))
-                        if member_rows is None:
-                            model.fit(task.X, y)
-                        else:
-                            model.fit(task.X.iloc[member_rows], y[member_rows])
-            except Exception:  # out of time (BudgetExceeded) or failing on all rows: leave it out
-                dropped += 1
-                continue
-            if not refit_is_sound(model, objective, task.X, y, float(row["score"])):
-                broken += 1
+            model, why = _refit_member(task, y, row, objective, budget, seed, final_reserve)
+            if model is None:
+                dropped += why == "time"
+                broken += why == "broken"
                 continue
             members.append(model)
         kept_weights.append(weights[i])
