@@ -3,7 +3,7 @@
 Algorithms behind one interface (:class:`FewShotLearner`: ``meta_train(family, ...)``,
 ``adapt(support) -> AdaptedModel``, ``evaluate(family) -> FewShotResult``):
 :class:`MAML` (second order), :class:`FOMAML`, :class:`Reptile`, :class:`ANIL`,
-:class:`MetaSGD` and :class:`ProtoNet`. Models: :class:`ConvNet` (the Omniglot conv
+:class:`MetaSGD`, :class:`ProtoNet` and :class:`MatchingNet`. Models: :class:`ConvNet` (the Omniglot conv
 net, with :func:`batch_norm`, a batch norm whose second derivatives are right under
 ``vmap``) and :class:`MLP`. Episodes come from :mod:`autometa.tasks.fewshot`.
 
@@ -23,6 +23,7 @@ from __future__ import annotations
 from autometa.maml._algorithms import ALGORITHMS, make_learner
 from autometa.maml._base import AdaptedModel, FewShotLearner, FewShotResult, NotFittedError
 from autometa.maml._maml import ANIL, FOMAML, MAML, MetaSGD
+from autometa.maml._matching import MatchingNet
 from autometa.maml._nn import MLP, ConvNet, TaskBatchNorm, batch_norm
 from autometa.maml._protonet import ProtoNet
 from autometa.maml._reptile import Reptile
@@ -37,6 +38,7 @@ __all__ = [
     "FewShotResult",
     "MAML",
     "MLP",
+    "MatchingNet",
     "MetaSGD",
     "NotFittedError",
     "ProtoNet",

@@ -73,7 +73,7 @@ CASES = {"conv": _conv_case, "mlp": _mlp_case}
 
 
 def _learner(algorithm: str, model: nn.Module, input_shape: tuple[int, ...], strategy: str) -> FewShotLearner:
-    if algorithm == "protonet":
+    if algorithm in ("protonet", "matching"):
         model = copy.deepcopy(model)
         model.head = None
     learner = make_learner(algorithm, model=model, inner_lr=LR, inner_steps=STEPS, device="cpu",
@@ -93,6 +93,11 @@ def _reference_task_loss(algorithm: str, ref_model: nn.Module, params: dict[str,
     def forward(p: dict[str, torch.Tensor], x: torch.Tensor) -> torch.Tensor:
         return functional_call(ref_model, p, (x,))
 
+    if algorithm == "matching":  # Vinyals et al. 2016, eq. 1-2: softmax attention over cosine similarities
+        zs, zq = forward(model_params, sx), forward(model_params, qx)
+        cos = torch.stack([torch.stack([torch.dot(q, s) / (q.norm() * s.norm()) for s in zs]) for q in zq])
+        p = torch.softmax(cos, dim=1) @ F.one_hot(sy, WAYS).to(cos.dtype)
+        return F.nll_loss(torch.log(p), qy)
     if algorithm == "protonet":
         zs, zq = forward(model_params, sx), forward(model_params, qx)
         protos = torch.stack([zs[sy == c].mean(0) for c in range(WAYS)])
@@ -145,7 +150,7 @@ def _reference_gradient(algorithm: str, learner: FewShotLearner, episode: Episod
     return grads
 
 
-GRADIENT_ALGORITHMS = ["maml", "fomaml", "anil", "metasgd", "protonet", "reptile"]
+GRADIENT_ALGORITHMS = ["maml", "fomaml", "anil", "metasgd", "protonet", "matching", "reptile"]
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -191,7 +196,7 @@ def _frozen_inner_grads(learner: FewShotLearner, episode: Episode) -> list[list[
 
 
 @pytest.mark.parametrize("case", list(CASES))
-@pytest.mark.parametrize("algorithm", ["maml", "fomaml", "anil", "metasgd", "protonet"])
+@pytest.mark.parametrize("algorithm", ["maml", "fomaml", "anil", "metasgd", "protonet", "matching"])
 def test_meta_gradient_matches_finite_differences(algorithm: str, case: str) -> None:
     """Directional derivative of the meta-objective, central differences in float64.
 

@@ -96,3 +96,34 @@ def test_importing_tasks_does_not_import_torch() -> None:
 
     code = "import autometa.tasks, autometa.tasks.fewshot, sys; sys.exit('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def _noisy_clusters(gen: torch.Generator, tasks: int = 8, ways: int = 5, queries: int = 5) -> Episode:
+    """1-shot tasks: classes differ in 2 of 10 dimensions; the other 8 are loud noise a metric must ignore."""
+    centres = torch.randn(tasks, ways, 2, generator=gen) * 2
+
+    def draw(n: int) -> tuple[torch.Tensor, torch.Tensor]:
+        y = torch.arange(ways).repeat_interleave(n).expand(tasks, -1)
+        signal = torch.gather(centres, 1, y[..., None].expand(-1, -1, 2)) + 0.3 * torch.randn(tasks, ways * n, 2,
+                                                                                                generator=gen)
+        return torch.cat([signal, 3 * torch.randn(tasks, ways * n, 8, generator=gen)], dim=-1), y
+
+    (sx, sy), (qx, qy) = draw(1), draw(queries)
+    return Episode(sx, sy, qx, qy, ways=ways, shots=1)
+
+
+def test_matching_networks_learn_an_embedding_that_ignores_noise() -> None:
+    from autometa.maml import MatchingNet
+
+    gen = torch.Generator().manual_seed(0)
+    learner = MatchingNet(device="cpu", outer_lr=3e-3, seed=0)._setup(
+        kind="classification", input_shape=(10,), n_outputs=5, family_spec={"name": "test"})
+    held_out = _noisy_clusters(torch.Generator().manual_seed(99), tasks=50)
+    before = learner.evaluate(held_out).mean
+    for _ in range(150):
+        learner.meta_step(_noisy_clusters(gen))
+    after = learner.evaluate(held_out).mean
+    assert after > before + 0.15 and after > 0.6, (before, after)
+    # a query's class probabilities sum to 1 (the logits are log-probabilities)
+    probs = learner.adapt(held_out.support_x[0], held_out.support_y[0])(held_out.query_x[0]).exp().sum(-1)
+    torch.testing.assert_close(probs, torch.ones_like(probs))
