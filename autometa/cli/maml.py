@@ -20,7 +20,7 @@ from typing import Any
 
 __all__ = ["register", "train", "evaluate"]
 
-_ALGORITHMS = ("maml", "fomaml", "reptile", "anil", "metasgd", "protonet", "matching")
+_ALGORITHMS = ("maml", "fomaml", "reptile", "anil", "metasgd", "protonet", "matching", "relation")
 _FAMILIES = ("omniglot", "sinusoid", "tabular")
 
 
@@ -28,7 +28,7 @@ def register(subparsers: Any) -> None:
     """Add ``maml train`` and ``maml evaluate`` to the ``autometa`` parser."""
     parser = subparsers.add_parser("maml", help="meta-train and evaluate few-shot networks (torch)",
                                    description="Meta-learning for few-shot tasks: MAML, first-order MAML, "
-                                   "Reptile, ANIL, Meta-SGD, Prototypical and Matching Networks.")
+                                   "Reptile, ANIL, Meta-SGD, Prototypical, Matching and Relation Networks.")
     sub = parser.add_subparsers(dest="maml_command", metavar="{train,evaluate}")
 
     t = sub.add_parser("train", help="meta-train on a few-shot family",

@@ -3,7 +3,7 @@
 Algorithms behind one interface (:class:`FewShotLearner`: ``meta_train(family, ...)``,
 ``adapt(support) -> AdaptedModel``, ``evaluate(family) -> FewShotResult``):
 :class:`MAML` (second order), :class:`FOMAML`, :class:`Reptile`, :class:`ANIL`,
-:class:`MetaSGD`, :class:`ProtoNet` and :class:`MatchingNet`. Models: :class:`ConvNet` (the Omniglot conv
+:class:`MetaSGD`, :class:`ProtoNet`, :class:`MatchingNet` and :class:`RelationNet`. Models: :class:`ConvNet` (the Omniglot conv
 net, with :func:`batch_norm`, a batch norm whose second derivatives are right under
 ``vmap``) and :class:`MLP`. Episodes come from :mod:`autometa.tasks.fewshot`.
 
@@ -26,6 +26,7 @@ from autometa.maml._maml import ANIL, FOMAML, MAML, MetaSGD
 from autometa.maml._matching import MatchingNet
 from autometa.maml._nn import MLP, ConvNet, TaskBatchNorm, batch_norm
 from autometa.maml._protonet import ProtoNet
+from autometa.maml._relation import RelationNet
 from autometa.maml._reptile import Reptile
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "MetaSGD",
     "NotFittedError",
     "ProtoNet",
+    "RelationNet",
     "Reptile",
     "TaskBatchNorm",
     "batch_norm",

@@ -73,7 +73,7 @@ CASES = {"conv": _conv_case, "mlp": _mlp_case}
 
 
 def _learner(algorithm: str, model: nn.Module, input_shape: tuple[int, ...], strategy: str) -> FewShotLearner:
-    if algorithm in ("protonet", "matching"):
+    if algorithm in ("protonet", "matching", "relation"):
         model = copy.deepcopy(model)
         model.head = None
     learner = make_learner(algorithm, model=model, inner_lr=LR, inner_steps=STEPS, device="cpu",
@@ -93,6 +93,18 @@ def _reference_task_loss(algorithm: str, ref_model: nn.Module, params: dict[str,
     def forward(p: dict[str, torch.Tensor], x: torch.Tensor) -> torch.Tensor:
         return functional_call(ref_model, p, (x,))
 
+    if algorithm == "relation":  # Sung et al. 2018: relation scores of (query, class sum), MSE to one-hot
+        zs, zq = forward(model_params, sx).flatten(1), forward(model_params, qx).flatten(1)
+        classes = torch.stack([zs[sy == c].sum(0) for c in range(WAYS)])
+        rows = []
+        for q in zq:
+            row = []
+            for c in classes:
+                h = torch.relu(params["relation.0.weight"] @ torch.cat([q, c]) + params["relation.0.bias"])
+                row.append(torch.sigmoid(params["relation.1.weight"] @ h + params["relation.1.bias"])[0])
+            rows.append(torch.stack(row))
+        scores = torch.stack(rows)
+        return ((scores - F.one_hot(qy, WAYS).to(scores.dtype)) ** 2).mean()
     if algorithm == "matching":  # Vinyals et al. 2016, eq. 1-2: softmax attention over cosine similarities
         zs, zq = forward(model_params, sx), forward(model_params, qx)
         cos = torch.stack([torch.stack([torch.dot(q, s) / (q.norm() * s.norm()) for s in zs]) for q in zq])
@@ -150,7 +162,7 @@ def _reference_gradient(algorithm: str, learner: FewShotLearner, episode: Episod
     return grads
 
 
-GRADIENT_ALGORITHMS = ["maml", "fomaml", "anil", "metasgd", "protonet", "matching", "reptile"]
+GRADIENT_ALGORITHMS = ["maml", "fomaml", "anil", "metasgd", "protonet", "matching", "relation", "reptile"]
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -196,7 +208,7 @@ def _frozen_inner_grads(learner: FewShotLearner, episode: Episode) -> list[list[
 
 
 @pytest.mark.parametrize("case", list(CASES))
-@pytest.mark.parametrize("algorithm", ["maml", "fomaml", "anil", "metasgd", "protonet", "matching"])
+@pytest.mark.parametrize("algorithm", ["maml", "fomaml", "anil", "metasgd", "protonet", "matching", "relation"])
 def test_meta_gradient_matches_finite_differences(algorithm: str, case: str) -> None:
     """Directional derivative of the meta-objective, central differences in float64.
 

@@ -127,3 +127,21 @@ def test_matching_networks_learn_an_embedding_that_ignores_noise() -> None:
     # a query's class probabilities sum to 1 (the logits are log-probabilities)
     probs = learner.adapt(held_out.support_x[0], held_out.support_y[0])(held_out.query_x[0]).exp().sum(-1)
     torch.testing.assert_close(probs, torch.ones_like(probs))
+
+
+def test_relation_networks_learn_the_embedding_and_the_relation_module() -> None:
+    from autometa.maml import RelationNet
+
+    gen = torch.Generator().manual_seed(0)
+    learner = RelationNet(device="cpu", outer_lr=1e-2, seed=0)._setup(
+        kind="classification", input_shape=(10,), n_outputs=5, family_spec={"name": "test"})
+    held_out = _noisy_clusters(torch.Generator().manual_seed(99), tasks=50)
+    relation_before = learner.params_["relation.1.weight"].detach().clone()
+    before = learner.evaluate(held_out).mean
+    for _ in range(150):
+        learner.meta_step(_noisy_clusters(gen))
+    after = learner.evaluate(held_out).mean
+    assert after > before + 0.3 and after > 0.6, (before, after)
+    assert not torch.equal(relation_before, learner.params_["relation.1.weight"])  # the relation module learned
+    scores = learner.adapt(held_out.support_x[0], held_out.support_y[0])(held_out.query_x[0])
+    assert scores.shape == (25, 5) and bool(((scores >= 0) & (scores <= 1)).all())  # relation scores
