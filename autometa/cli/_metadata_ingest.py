@@ -21,6 +21,9 @@ def register(msub: argparse._SubParsersAction) -> None:
                                          "metric, else balanced_accuracy / r2)")
     parser.add_argument("--family", help="pipeline family of every trial, for a study tuning one model "
                                          "without a categorical choice of it")
+    parser.add_argument("--map", nargs="+", default=[], metavar="NAME=PARAM",
+                        help="map a study parameter to the family's, e.g. leaves=num_leaves (a name that maps to "
+                             "nothing is refused, never stored as the default)")
     parser.add_argument("--kb", metavar="PATH", help="user knowledge base folder (default: $AUTOMETA_HOME/knowledge)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.set_defaults(func=_ingest)
@@ -35,7 +38,14 @@ def _ingest(args: argparse.Namespace) -> int:
 
     user = UserKnowledgeBase(args.kb)
     task = load_task(args.file, target=args.target, data_dir=args.data_dir)
-    report = user.ingest_study(args.storage, args.study_name, task, metric=args.metric, family=args.family)
+    param_map = {}
+    for item in args.map:
+        name, sep, target = item.partition("=")
+        if not sep or not name or not target:
+            raise DataError(f"--map takes NAME=PARAM pairs such as leaves=num_leaves. Got {item!r}.")
+        param_map[name] = target
+    report = user.ingest_study(args.storage, args.study_name, task, metric=args.metric, family=args.family,
+                               param_map=param_map or None)
     if report.n_evaluations == 0:  # nothing learned is not a success
         why = ", ".join(f"{k} {v}" for k, v in report.skipped.items()) or "no trials"
         raise DataError(f"No trial of study {args.study_name!r} was recorded (skipped: {why}). Ingest a study with "

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["config_id_of"]
+__all__ = ["config_id_of", "unmapped_params"]
 
 
 def _clean_value(value: Any) -> Any:
@@ -124,3 +124,24 @@ def _canonical(family: str, params: Mapping[str, Any], kind: str) -> dict[str, A
     space = fam.space(kind)
     mapped = fam.from_user_params(params)
     return {k: _clean_value(v) for k, v in mapped.items() if k in space or k in fam.extra_params}
+
+
+def unmapped_params(params: Mapping[str, Any], family: str, family_given: bool) -> list[str]:
+    """The names of a trial's ``params`` that no parameter of ``family`` takes (a family choice aside).
+
+    With ``family_given`` (a study of one model), every other name is unmapped;
+    otherwise (a study choosing among families) a name another family takes
+    belongs to that family's trials and is not counted.
+    """
+    from autometa.pipelines import FAMILIES, family_of_choice, get_family
+
+    fam = get_family(family)
+    out = []
+    for name, value in params.items():
+        if fam.canonical_param(name) is not None or name.lower() in _SELECTOR_NAMES:
+            continue
+        if isinstance(value, str) and (value in FAMILIES or family_of_choice(value) is not None):
+            continue  # the study's choice of family, under another name
+        if family_given or all(other.canonical_param(name) is None for other in FAMILIES.values()):
+            out.append(name)
+    return out

@@ -51,6 +51,7 @@ from autometa.knowledge._configs import (
     _ConfigIndex,
     _family_of,
     config_id_of,
+    unmapped_params,
 )
 from autometa.knowledge._kb import KnowledgeBase
 from autometa.knowledge._schema import (
@@ -240,7 +241,7 @@ class UserKnowledgeBase:
     # -- writing ---------------------------------------------------------------------
     def record(self, task: Any, study_or_trials: Any, *, y: Any = None, metric: str | None = None,
                family: str | None = None, name: str | None = None,
-               metafeatures: pd.Series | None = None) -> RecordReport:
+               metafeatures: pd.Series | None = None, param_map: Mapping[str, str] | None = None) -> RecordReport:
         """Store a task's meta-features and the finished trials of a study on it.
 
         Parameters
@@ -265,6 +266,11 @@ class UserKnowledgeBase:
             ``user-<name>-<data checksum>``, so the same data is one dataset.
         metafeatures : Series, optional
             Precomputed meta-features (default: computed here).
+        param_map : dict, optional
+            The study's parameter names -> the family's (``{"leaves": "num_leaves"}``).
+            A name that maps to no parameter of its trial's family is refused (a
+            :class:`DataError` naming it and the mapping to pass), never dropped: a
+            configuration is stored only with the parameters the user set.
 
         Returns
         -------
@@ -291,6 +297,8 @@ class UserKnowledgeBase:
                 metafeatures = task.metafeatures(**RECORD_EXTRACTION)
         mf_row = {"dataset": dataset, **{str(k): float(v) for k, v in metafeatures.items()}}
 
+        rename = dict(param_map or {})
+        unmapped: set[str] = set()
         rows: list[dict[str, Any]] = []
         report = RecordReport(dataset=dataset)
         pending: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
@@ -299,11 +307,13 @@ class UserKnowledgeBase:
             if state not in ("complete", "fail"):
                 report.skipped[state] = report.skipped.get(state, 0) + 1
                 continue
-            fam = _family_of(trial.params, family)
+            given = {rename.get(k, k): v for k, v in trial.params.items()}
+            fam = _family_of(given, family)
             if fam is None:
                 report.skipped["no family"] = report.skipped.get("no family", 0) + 1
                 continue
-            params = _canonical(fam, trial.params, task.kind)
+            unmapped.update(unmapped_params(given, fam, family is not None))
+            params = _canonical(fam, given, task.kind)
             value = trial.value if state == "complete" else None
             ok = value is not None and math.isfinite(float(value))
             seconds = trial.user_attrs.get("autometa_fit_seconds")
@@ -318,6 +328,12 @@ class UserKnowledgeBase:
                 record[metric] = float(value)  # type: ignore[arg-type]
             pending.append((fam, params, record))
 
+        if unmapped:
+            names = sorted(unmapped)
+            raise DataError(f"Study parameter(s) {names} are not parameters of the trials' pipeline family "
+                            f"({family or 'read from each trial'}): map each to one, e.g. --map "
+                            f"{names[0]}=NAME (param_map={{{names[0]!r}: 'NAME'}}), so nothing is stored as if it "
+                            "were the library default.")
         with file_lock(self.lock_path):
             old_cfg = self._read("configurations")
             if old_cfg is None:
@@ -393,7 +409,8 @@ class UserKnowledgeBase:
                            "updated": now, "datasets": {"n": int(len(ds))}}, self.path / FILES["manifest"])
 
     def ingest_study(self, storage: Any, study_name: str, X: Any, y: Any = None, *, metric: str | None = None,
-                     family: str | None = None, name: str | None = None) -> RecordReport:
+                     family: str | None = None, name: str | None = None,
+                     param_map: Mapping[str, str] | None = None) -> RecordReport:
         """Record a finished Optuna study from its storage (``"sqlite:///s.db"``, an RDB URL...).
 
         Parameters
@@ -417,7 +434,7 @@ class UserKnowledgeBase:
             study = optuna.load_study(study_name=study_name, storage=storage)
         except KeyError as exc:
             raise DataError(f"No study {study_name!r} in {storage!r}.") from exc
-        return self.record(X, study, y=y, metric=metric, family=family, name=name or study_name)
+        return self.record(X, study, y=y, metric=metric, family=family, name=name or study_name, param_map=param_map)
 
 
 def _empty(key: str) -> pd.DataFrame:

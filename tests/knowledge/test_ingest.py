@@ -87,6 +87,29 @@ def test_ingest_cli_reads_any_study_of_a_supported_family(home: Path, tmp_path: 
     assert "No trial of study 'bare' was recorded" in err and "--family NAME" in err
 
 
+def test_ingest_refuses_names_it_cannot_map_and_takes_a_map(home: Path, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    # issue 20: `--family lightgbm` stored leaves=77 as the library's num_leaves=31 and then recommended it
+    X, y = _dataset_a()
+    data = tmp_path / "a.csv"
+    pd.concat([X, y], axis=1).to_csv(data, index=False)
+    storage = f"sqlite:///{tmp_path / 'lgbm.db'}"
+    study = optuna.create_study(storage=storage, study_name="lgbm", direction="maximize")
+    dist = {"leaves": IntDistribution(4, 128), "learning_rate": FloatDistribution(1e-3, 0.3, log=True)}
+    study.add_trial(create_trial(params={"leaves": 77, "learning_rate": 0.05}, distributions=dist, value=0.9))
+    args = ["metadata", "ingest", str(data), "--target", "y", "--storage", storage, "--study-name", "lgbm",
+            "--family", "lightgbm"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "['leaves']" in err and "--map leaves=NAME" in err
+    assert not UserKnowledgeBase().exists()  # nothing stored
+    assert main([*args, "--map", "leaves=num_leaves", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["n_evaluations"] == 1
+    cfg = UserKnowledgeBase().load().configurations
+    stored = json.loads(cfg[cfg["family"] == "lightgbm"].iloc[-1]["params"])
+    assert stored["num_leaves"] == 77 and stored["learning_rate"] == 0.05
+
+
 def _record_a(user: UserKnowledgeBase) -> str:
     """A study on A where an unusual configuration (linear, C=0.0123, not in the portfolio) won."""
     X, y = _dataset_a()
