@@ -289,8 +289,15 @@ def warm_start(study: optuna.Study, X: Any, y: Any = None, n_trials: int = 10,
             f"param_map={{{next(iter(sorted(space)))!r}: 'lightgbm.learning_rate'}} (your name -> "
             f"'family.parameter', 'parameter', or 'family' for the parameter that picks the model). "
             + _known_parameters(task_kind))
-    # without a family choice, only the families that fill the most parameters can be enqueued
+    # without a family choice, the study tunes one model: the one family that fills the most parameters
     families = list(choices) if selector else [f for f, h in understood.items() if len(h) == best]
+    if not selector and len(families) > 1:
+        shared = sorted({u for f in families for u in understood[f]})
+        raise DataError(
+            f"The study's parameters {shared} fit several pipeline families equally ({', '.join(families)}); "
+            "a study without a parameter choosing the model tunes one, so say which: param_map="
+            f"{{{shared[0]!r}: '{families[0]}.{_target(shared[0], _families(task_kind)[families[0]], pmap)}'}} "
+            f"(`--map {shared[0]}={families[0]}.{_target(shared[0], _families(task_kind)[families[0]], pmap)}`).")
     matched = {u for f in families for u in understood[f]} | ({selector} if selector else set())
     unmatched = sorted(set(space) - matched)
 

@@ -114,6 +114,26 @@ def test_nothing_matches_names_the_parameters_and_the_fix(small_table, fake_reco
     assert len(out) == 2 and set(out["family"]) == {"mlp"}
 
 
+def test_a_study_of_one_model_gets_one_family_or_a_question(small_table, fake_recommend):
+    # issue 20: a LightGBM study got learning rates of MLP and histogram-boosting configurations
+    X, y = small_table
+    study = optuna.create_study(direction="maximize")
+    space = {"learning_rate": FloatDistribution(1e-3, 0.3, log=True), "max_depth": IntDistribution(2, 12)}
+    with pytest.raises(DataError) as info:
+        warm_start(study, X, y, n_trials=3, search_space=space)
+    message = str(info.value)
+    assert "['learning_rate'] fit several pipeline families equally (lightgbm, hist_gradient_boosting, mlp)" in message
+    assert "param_map={'learning_rate': 'lightgbm.learning_rate'}" in message
+    assert not fake_recommend
+    out = warm_start(study, X, y, n_trials=3, search_space=space,
+                     param_map={"learning_rate": "lightgbm.learning_rate", "max_depth": "lightgbm.max_depth"})
+    assert set(out["family"]) == {"lightgbm"}
+    # a name only one family takes decides without a map
+    space["reg_alpha"] = FloatDistribution(1e-8, 10.0, log=True)
+    out = warm_start(optuna.create_study(direction="maximize"), X, y, n_trials=3, search_space=space)
+    assert set(out["family"]) == {"lightgbm"}
+
+
 @pytest.mark.parametrize("bad, match", [
     ({"param_map": {"nope": "C"}}, "not in the study's search space"),
     ({"param_map": {"C": "zzz"}}, "no pipeline family has a parameter 'zzz'"),
