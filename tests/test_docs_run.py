@@ -1,4 +1,8 @@
-"""The README's commands and snippets run as written, in a fresh folder (issue 20).
+"""The commands and snippets of README.md and docs/ run as written, in a fresh folder (issue 20).
+
+docs/benchmarks.md is the one page not run: its commands are the benchmarks
+themselves (minutes to hours each), and each benchmark prints the command that made
+its figures.
 
 Every ```bash and ```python block of README.md runs here, in order, in an empty
 folder holding the files the text names as the user's own: ``data.csv`` (target
@@ -21,6 +25,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+#: the pages whose blocks run here, besides README.md (each its own Python session)
+DOCS = ["docs/search.md", "docs/knowledge.md", "docs/architecture.md", "docs/reliability.md"]
 BLOCK = re.compile(r"^```(python|bash)\n(.*?)^```", re.S | re.M)
 
 #: the start of a command -> why this test does not run it
@@ -122,6 +128,27 @@ def test_every_readme_command_and_snippet_runs_as_written(folder: Path) -> None:
     assert any(c.startswith("autometa warm-start") for c in ran)
     assert any(c.startswith("autometa predict model.joblib") for c in ran)
     assert len(ran) >= 10 and len(python) >= 5
+    for page in DOCS:  # the guide's pages, each in the same folder
+        ran_here, python_here = [], []
+        for language, code in blocks((ROOT / page).read_text()):
+            if language == "python":
+                python_here.append(as_run(code, data_dir))
+                continue
+            for command in commands(code):
+                if not_run(command):
+                    skipped.append((command, not_run(command)))
+                    continue
+                done = subprocess.run(as_run(command, data_dir), shell=True, cwd=folder, env=env, text=True,
+                                      capture_output=True, timeout=300)
+                assert done.returncode == 0, f"{page} command failed: {command}\n{done.stderr[-2000:]}"
+                ran_here.append(command)
+        if python_here:
+            script.write_text("\n".join(python_here))
+            done = subprocess.run([sys.executable, str(script)], cwd=folder, env=env, text=True,
+                                  capture_output=True, timeout=600)
+            assert done.returncode == 0, f"{page} Python snippets failed:\n{done.stderr[-3000:]}"
+        ran += ran_here
+    assert "python -m autometa.testing.imports -v" in ran  # docs/architecture.md's
     assert {c.split()[0] + " " + c.split()[1] for c, _ in skipped} <= {
         "pip install", "AUTOMETA_DATA_DIR=../shared/data/pmlb python", "autometa metadata", "autometa maml",
         "dask scheduler", "dask worker", "python -c"}
