@@ -236,6 +236,23 @@ class _AutoMetaBase(BaseEstimator):
         frame, _ = self._check_X(X, reset=False)
         return _numeric_as_fitted(frame, getattr(self, "_numeric_columns", []))
 
+    def plot_search(self, ax: Any = None) -> Any:
+        """The best score so far against seconds, each trial a dot, the warm start's marked (matplotlib axes;
+        ``pip install 'autometa[plot]'``)."""
+        from autometa.metrics import GREATER_IS_BETTER
+        from autometa.search.plots import plot_search
+
+        check_is_fitted(self, "study_")
+        return plot_search(self.study_, metric=self.metric_, greater_is_better=bool(GREATER_IS_BETTER[self.metric_]),
+                           ax=ax)
+
+    def plot_leaderboard(self, top: int = 15, ax: Any = None) -> Any:
+        """The ``top`` trials' scores, the chosen trial and the ensemble's members with their weights."""
+        from autometa.search.plots import plot_leaderboard
+
+        check_is_fitted(self, "leaderboard_")
+        return plot_leaderboard(self.leaderboard_, top=top, metric=self.metric_, ax=ax)
+
     def save(self, path: str | os.PathLike[str]) -> None:
         """Save the fitted estimator to ``path``: a signed pickle, written atomically.
 

@@ -1,0 +1,42 @@
+"""Pictures of a search: what is drawn is the search's own numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autometa
+
+matplotlib = pytest.importorskip("matplotlib", reason="the plots need matplotlib: pip install 'autometa[plot]'")
+matplotlib.use("Agg")
+
+
+def test_plot_search_and_leaderboard_draw_the_searchs_numbers(small_table, tmp_path):
+    import matplotlib.pyplot as plt
+
+    from autometa.search.plots import search_curve
+
+    X, y = small_table
+    model = autometa.fit(X, y, time_budget=4, families=["linear", "knn"], record=False, random_state=0)
+    ax = model.plot_search()
+    curve = search_curve(model.study_)
+    best = ax.get_lines()[0]  # the step line: the running best at each finished trial
+    np.testing.assert_allclose(best.get_xdata(), curve["seconds"])
+    np.testing.assert_allclose(best.get_ydata(), np.maximum.accumulate(curve["score"]))
+    assert best.get_ydata()[-1] == pytest.approx(model.leaderboard_["score"].max())
+    warm, sampled = ax.collections  # recommended trials, then sampled ones
+    assert len(warm.get_offsets()) == int(curve["warm_start"].sum()) >= 1
+    assert len(warm.get_offsets()) + len(sampled.get_offsets()) == model.n_validated_
+    assert ax.get_ylabel() == "balanced_accuracy"
+    ax.figure.savefig(tmp_path / "search.png")
+    assert (tmp_path / "search.png").stat().st_size > 5000
+    plt.close("all")
+
+    ax = model.plot_leaderboard(top=5)
+    bars = ax.patches
+    shown = model.leaderboard_.head(5)
+    assert len(bars) == len(shown)
+    np.testing.assert_allclose(sorted(b.get_width() for b in bars), sorted(shown["score"]))
+    members = int((shown["ensemble_weight"] > 0).sum())
+    assert sum(t.get_text().strip().startswith("w=") for t in ax.texts) == members
+    plt.close("all")
