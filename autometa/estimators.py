@@ -19,6 +19,7 @@ import os
 import time
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -252,6 +253,13 @@ class _AutoMetaBase(BaseEstimator):
 
         check_is_fitted(self, "leaderboard_")
         return plot_leaderboard(self.leaderboard_, top=top, metric=self.metric_, ax=ax)
+
+    def save_report(self, path: str | os.PathLike[str], title: str | None = None) -> Path:
+        """Write one self-contained HTML page about this search (summary, plots, leaderboard, notes)."""
+        from autometa.search.report import write_report
+
+        check_is_fitted(self, "study_")
+        return write_report(self, path, title=title)
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Save the fitted estimator to ``path``: a signed pickle, written atomically.

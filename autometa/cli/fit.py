@@ -36,6 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help="cross-validation folds per trial (default: by the data's size and the budget)")
     p_fit.add_argument("--no-record", action="store_true",
                        help="do not record this run in your knowledge base ($AUTOMETA_RECORD=0 does the same)")
+    p_fit.add_argument("--report", metavar="HTML",
+                       help="write one self-contained HTML page about the search (plots, leaderboard, notes)")
     p_fit.add_argument("--log-file", metavar="PATH",
                        help="append one JSON line per finished trial to this file, as it finishes")
     p_fit.add_argument("--top", type=int, default=10, help="leaderboard rows shown (default: 10)")
@@ -62,12 +64,15 @@ def _fit(args: argparse.Namespace) -> int:
     if args.time_budget <= 0:
         raise DataError(f"--time-budget must be a number of seconds > 0. Got {args.time_budget:g}.")
     check_out(args.out)  # before the search, not after it
+    check_out(args.report)
     start = time.perf_counter()  # reading the file comes out of the budget too
     task = load_task(args.spec, target=args.target, data_dir=args.data_dir)
     left = max(args.time_budget - (time.perf_counter() - start), 0.01)
     model = autometa.fit(task.X, task.y, kind=task.kind, **fit_parameters(args, time_budget=left))
     if args.out:
         model.save(args.out)
+    if args.report:
+        model.save_report(args.report, title=f"autometa fit {task.name}")
     board = model.leaderboard_.head(args.top)
     shown = [*_LEADERBOARD_SHOWN, *(["ensemble_weight"] if "ensemble_weight" in board else [])]
     summary = {"task": task.name, "kind": task.kind, "metric": model.metric_, "best_family": model.best_family_,
@@ -92,6 +97,8 @@ def _fit(args: argparse.Namespace) -> int:
     err.print(f"best: {model.best_family_} {json.dumps(model.best_params_, default=str)}")
     if args.out:
         err.print(f"saved to {args.out}")
+    if args.report:
+        err.print(f"report written to {args.report}")
     return 0
 
 

@@ -40,3 +40,33 @@ def test_plot_search_and_leaderboard_draw_the_searchs_numbers(small_table, tmp_p
     members = int((shown["ensemble_weight"] > 0).sum())
     assert sum(t.get_text().strip().startswith("w=") for t in ax.texts) == members
     plt.close("all")
+
+
+def test_the_report_is_one_self_contained_page(small_table, tmp_path):
+    import re
+    import shutil
+    import subprocess
+
+    X, y = small_table
+    model = autometa.fit(X, y, time_budget=4, families=["linear", "knn"], record=False, random_state=0)
+    page = model.save_report(tmp_path / "report.html", title="a <test> & more").read_text()
+    images = re.findall(r'<img alt="[^"]+" src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
+    assert len(images) == 2 and all(len(i) > 2000 for i in images)
+    assert "<title>a &lt;test&gt; &amp; more</title>" in page  # escaped
+    assert "<script" not in page and not re.search(r"(src|href)=\"(?!data:)", page)  # nothing fetched or run
+    assert page.count("<tr>") >= len(model.leaderboard_.head(20)) + 8
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("Chromium is not installed (Debian: apt-get install chromium): the page was checked as text only")
+    shot = tmp_path / "shot.png"
+    done = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", f"--screenshot={shot}",
+                           "--window-size=1200,1600", (tmp_path / "report.html").as_uri()],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and shot.exists(), done.stderr[-2000:]
+    import matplotlib.image
+
+    pixels = matplotlib.image.imread(shot)
+    assert pixels.shape[0] >= 1000 and float(pixels[..., :3].std()) > 0.05  # not a blank page
+    dom = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom",
+                          (tmp_path / "report.html").as_uri()], capture_output=True, text=True, timeout=120).stdout
+    assert "a &lt;test&gt; &amp; more" in dom and dom.count("<img") == 2
