@@ -33,6 +33,7 @@ _EXPORTS: dict[str, str] = {
     "extract_metafeatures": "autometa.metafeatures",
     "KnowledgeBase": "autometa.knowledge",
     "recommend": "autometa.metalearn",
+    "plot_neighbours": "autometa.metalearn.plots",
     "warm_start": "autometa.search",
     "fit": "autometa.estimators",
     "AutoMetaClassifier": "autometa.estimators",
@@ -47,6 +48,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from autometa.knowledge import KnowledgeBase
     from autometa.metafeatures import extract_metafeatures
     from autometa.metalearn import recommend  # noqa: F811
+    from autometa.metalearn.plots import plot_neighbours
     from autometa.search import warm_start  # noqa: F811
     from autometa.tasks import Task, TaskRegistry, load_task
 

@@ -27,6 +27,7 @@ EXPECTED_ALL = [
     "extract_metafeatures",
     "fit",
     "load_task",
+    "plot_neighbours",
     "recommend",
     "warm_start",
 ]

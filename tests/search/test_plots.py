@@ -70,3 +70,25 @@ def test_the_report_is_one_self_contained_page(small_table, tmp_path):
     dom = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom",
                           (tmp_path / "report.html").as_uri()], capture_output=True, text=True, timeout=120).stdout
     assert "a &lt;test&gt; &amp; more" in dom and dom.count("<img") == 2
+
+
+def test_plot_neighbours_places_the_dataset_and_names_the_learners_neighbours():
+    import matplotlib.pyplot as plt
+    from sklearn.datasets import load_breast_cancer
+
+    from autometa.metalearn.plots import neighbour_map
+
+    X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    frame = neighbour_map(X, y, top=3)
+    assert len(frame) == 234 and frame["dataset"].iloc[-1] == "(yours)"
+    near = frame[frame["neighbour"] > 0].sort_values("neighbour")["dataset"].tolist()
+    recs = autometa.recommend(X, y, top=1)
+    assert near == [n["dataset"] for n in recs.attrs["neighbours"][:3]]
+    assert near[0] == "breast_cancer_wisconsin"  # the same data is in the base
+    # on the plane, the same data sits on the new dataset's point
+    mine = frame.iloc[-1][["x", "y"]].to_numpy(dtype=float)
+    same = frame.set_index("dataset").loc["breast_cancer_wisconsin", ["x", "y"]].to_numpy(dtype=float)
+    assert np.linalg.norm(mine - same) < 1e-6 * (1 + np.abs(frame[["x", "y"]].to_numpy()).max())
+    ax = autometa.plot_neighbours(X, y, top=3)
+    assert sorted(t.get_text() for t in ax.texts) == [f"{i}. {n}" for i, n in enumerate(near, 1)]
+    plt.close("all")
