@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from autometa.cli._options import parse_map
 from autometa.cli._output import print_json, print_table
 
 __all__ = ["register"]
@@ -38,12 +39,7 @@ def _ingest(args: argparse.Namespace) -> int:
 
     user = UserKnowledgeBase(args.kb)
     task = load_task(args.file, target=args.target, data_dir=args.data_dir)
-    param_map = {}
-    for item in args.map:
-        name, sep, target = item.partition("=")
-        if not sep or not name or not target:
-            raise DataError(f"--map takes NAME=PARAM pairs such as leaves=num_leaves. Got {item!r}.")
-        param_map[name] = target
+    param_map = parse_map(args.map, "NAME=PARAM", "leaves=num_leaves")
     report = user.ingest_study(args.storage, args.study_name, task, metric=args.metric, family=args.family,
                                param_map=param_map or None)
     if report.n_evaluations == 0:  # nothing learned is not a success

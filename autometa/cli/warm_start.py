@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from autometa.cli._options import parse_map
 from autometa.cli._output import console, print_json, print_table
 
 __all__ = ["register"]
@@ -38,12 +39,7 @@ def _warm_start(args: argparse.Namespace) -> int:
 
     if args.n_trials < 1:
         raise DataError(f"-n must be an integer >= 1. Got {args.n_trials}.")
-    param_map = {}
-    for item in args.map:
-        name, sep, target = item.partition("=")
-        if not sep or not name or not target:
-            raise DataError(f"--map takes NAME=AUTOMETA pairs such as lr=lightgbm.learning_rate. Got {item!r}.")
-        param_map[name] = target
+    param_map = parse_map(args.map, "NAME=AUTOMETA", "lr=lightgbm.learning_rate")
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     sqlite = Path(args.storage.removeprefix("sqlite:///")) if args.storage.startswith("sqlite:///") else None
     new_file = sqlite is not None and not sqlite.exists()

@@ -48,7 +48,7 @@ def refit_growth(family: str, fold_rows: float, rows: float) -> float:
     return growth
 
 
-def refit_seconds(family: str, fold_fit: float, fold_rows: int, rows: int) -> float:
+def refit_seconds(family: str | None, fold_fit: float, fold_rows: int, rows: int) -> float:
     """Expected seconds of ``family``'s refit on ``rows`` rows from its fit on a fold (``fold_fit`` s on
     ``fold_rows``): linear in the rows, or by :func:`refit_growth` for a fit that cannot be stopped; NaN when
     the fold's fit is unknown.
@@ -76,10 +76,8 @@ def refit_reserve(family: str | None, fold_fit: float, fold_rows: int, rows: int
     >>> round(refit_reserve("svm", 10.0, 8000, 12000, 100.0), 2)  # 1.3 x 10 x 1.5 ** 2.5 + 2
     37.82
     """
-    ratio = max(rows / max(fold_rows, 1), 1.0)
-    growth = refit_growth(family, fold_rows, rows) if family in UNSTOPPABLE_FIT else ratio
     fold_fit = fold_fit if math.isfinite(fold_fit) and fold_fit > 0 else 0.0
-    return 1.3 * growth * fold_fit + 0.02 * budget_seconds
+    return 1.3 * refit_seconds(family, fold_fit, fold_rows, rows) + 0.02 * budget_seconds
 
 
 def probe_fold_seconds(model: Any, family: str, X: pd.DataFrame, y: np.ndarray, train: np.ndarray,

@@ -18,6 +18,7 @@ from autometa.search._cost import (
     UNINTERRUPTIBLE,
     UNSTOPPABLE_FIT,
     refit_growth,
+    refit_seconds,
     sample_rows,
     setup_seconds,
 )
@@ -174,11 +175,11 @@ def _refit_sample(objective: Objective, family: str, y: np.ndarray, fold_seconds
     """When the chosen trial's refit on all rows would overrun what is left: a larger sample than its trial
     saw that fits (stoppable fits), or :data:`FOLD_MODEL` (the trial's own model); else None (all rows)."""
     fold_rows = len(objective.folds[0][0])
-    growth = refit_growth(family, fold_rows, len(y)) if family in UNSTOPPABLE_FIT else len(y) / max(fold_rows, 1)
-    if fold_seconds * growth <= left:
+    seconds = refit_seconds(family, fold_seconds, fold_rows, len(y))
+    if seconds <= left:
         return None
     expected = (f"Refitting the best {family} pipeline on all {len(y)} rows was expected to take "
-                f"{fold_seconds * growth:.3g} s, more than the {max(left, 0):.3g} s left of the time budget")
+                f"{seconds:.3g} s, more than the {max(left, 0):.3g} s left of the time budget")
     # stoppable fits of trials on a sample (big data): a larger sample that fits beats the trial's own model
     n = int(fold_rows * REFIT_SAMPLE_SHARE * max(left, 0.0) / max(fold_seconds, 1e-6))
     if family not in UNSTOPPABLE_FIT and n >= 1.5 * fold_rows:
@@ -271,7 +272,7 @@ def final_model(task: Any, y: np.ndarray, n_classes: int | None, board: pd.DataF
             return family, params, kept[2], "fold model"
         pipeline = None
     if (pipeline is not None and validated and objective.kept is not None
-            and not refit_is_sound(pipeline, objective, X, y, float(board["score"].iloc[_row(board, chosen)]))):
+            and not refit_is_sound(pipeline, objective, X, y, float(board["score"].iloc[row]))):
         notes.append(f"The {family} pipeline refitted on {len(y) if rows is None else len(rows)} rows scored its "
                      "own training rows far below its validation score (it broke on more rows).")
         pipeline = None
@@ -299,9 +300,8 @@ def _refit_member(task: Any, y: np.ndarray, row: pd.Series, objective: Objective
     family, params = str(row["family"]), dict(row["params"])
     fold_rows = len(objective.folds[0][0])
     fold_seconds = float(row["fit_seconds"]) if pd.notna(row["fit_seconds"]) else 0.0
-    growth = refit_growth(family, fold_rows, len(y)) if family in UNSTOPPABLE_FIT else len(y) / max(fold_rows, 1)
     left = budget.remaining(final_reserve)
-    if 1.3 * fold_seconds * growth > left:
+    if 1.3 * refit_seconds(family, fold_seconds, fold_rows, len(y)) > left:
         return None, "time"
     model = get_family(family).build(params, task.kind, categorical=list(task.categorical), random_state=seed)
     rows = _prediction_rows(objective, family, len(y))
