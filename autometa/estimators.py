@@ -33,7 +33,12 @@ from autometa.exceptions import AutometaWarning, DataError
 __all__ = ["SKIPPED_CHECKS", "AutoMetaClassifier", "AutoMetaRegressor", "fit"]
 
 #: ``check_estimator`` checks the estimators are not expected to pass, and why
-SKIPPED_CHECKS: dict[str, str] = {}
+SKIPPED_CHECKS: dict[str, str] = {
+    "check_sample_weight_equivalence_on_dense_data": (
+        "integer weights are not the same search as repeated rows: the repeated rows change the folds, the "
+        "preprocessing (fitted unweighted) and the trials; k-NN cannot take weights at all"),
+    "check_sample_weight_equivalence_on_sparse_data": "as on dense data",
+}
 
 
 def _is_int(low: int) -> Callable[[Any], bool]:
@@ -43,7 +48,8 @@ def _is_int(low: int) -> Callable[[Any], bool]:
 _RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "time_budget": (lambda v: bool(isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
                                    and np.isfinite(v) and v > 0), "a float > 0"),
-    "metric": (lambda v: v is None or isinstance(v, str), "None or a metric name"),
+    "metric": (lambda v: v is None or isinstance(v, str) or callable(v),
+               "None, a metric name, a scikit-learn scorer name or a scorer callable"),
     "study_name": (lambda v: v is None or isinstance(v, str), "None or a str"),
     "n_jobs": (lambda v: v == -1 or _is_int(1)(v), "an int >= 1 or -1"),
     "warm_start": (lambda v: isinstance(v, (bool, np.bool_)), "a bool"),
@@ -161,7 +167,7 @@ class _AutoMetaBase(BaseEstimator):
         return frame, y
 
     # -------------------------------------------------------------------- fit
-    def fit(self, X: Any, y: Any) -> _AutoMetaBase:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> _AutoMetaBase:
         """Search pipelines within ``time_budget`` seconds and refit the best on ``(X, y)``.
 
         Parameters
@@ -171,6 +177,9 @@ class _AutoMetaBase(BaseEstimator):
             bool) are encoded by each pipeline.
         y : array-like of shape (n_samples,)
             Target.
+        sample_weight : array-like of shape (n_samples,), optional
+            Row weights, used in every fit whose model takes them (k-NN does not),
+            in every validation score and in the ensemble's selection.
 
         Returns
         -------
@@ -205,8 +214,12 @@ class _AutoMetaBase(BaseEstimator):
         task = load_task(frame, y=target, kind=kind, name="fit")
         recording = _recording(self.record)
         forwarded = {name: getattr(self, name) for name in SEARCH_PARAMETERS if name not in _NOT_SEARCH}
+        from autometa.search.loop import check_sample_weight
+
+        weight = check_sample_weight(sample_weight, len(frame), type(self).__name__)
         result = run_search(task, **forwarded, progress=bool(self.verbose), owner=type(self).__name__,
-                            budget=budget, final_reserve=RECORD_RESERVE if recording else 0.0)
+                            budget=budget, final_reserve=RECORD_RESERVE if recording else 0.0,
+                            sample_weight=weight, classes=getattr(self, "classes_", None))
         self.best_pipeline_ = result.pipeline
         self.best_family_ = result.family
         self.best_params_ = result.params
@@ -224,7 +237,13 @@ class _AutoMetaBase(BaseEstimator):
         self.validation_ = result.validation
         self.validated_ = result.final_model in ("refit", "refit on a sample", "fold model", "ensemble")
         self.notes_ = result.notes
-        if recording:
+        from autometa.metrics import GREATER_IS_BETTER
+
+        self.greater_is_better_ = result.study.direction.name == "MAXIMIZE"
+        if recording and result.metric not in GREATER_IS_BETTER:
+            self.notes_ = [*self.notes_, f"not recorded in your knowledge base: it holds autometa's metrics "
+                                         f"({', '.join(GREATER_IS_BETTER)}), not {result.metric}"]
+        elif recording:
             note = _record_run(task, result.study, result.metric, seconds=budget.remaining() - RECORD_RESERVE / 2)
             if note:  # the model is fine; the user should still know their run taught autometa nothing
                 self.notes_ = [*self.notes_, note]
@@ -240,11 +259,10 @@ class _AutoMetaBase(BaseEstimator):
     def plot_search(self, ax: Any = None) -> Any:
         """The best score so far against seconds, each trial a dot, the warm start's marked (matplotlib axes;
         ``pip install 'autometa[plot]'``)."""
-        from autometa.metrics import GREATER_IS_BETTER
         from autometa.search.plots import plot_search
 
         check_is_fitted(self, "study_")
-        return plot_search(self.study_, metric=self.metric_, greater_is_better=bool(GREATER_IS_BETTER[self.metric_]),
+        return plot_search(self.study_, metric=self.metric_, greater_is_better=self.greater_is_better_,
                            ax=ax)
 
     def plot_leaderboard(self, top: int = 15, ax: Any = None) -> Any:
@@ -350,8 +368,11 @@ class AutoMetaClassifier(ClassifierMixin, _AutoMetaBase):
         training rows an SVM or k-NN trial is first timed on a 2,000-row sample and
         skipped when it would overrun, and a final SVM refit that would overrun uses
         a random sample (with a warning).
-    metric : str, optional
-        ``"balanced_accuracy"`` (default), ``"accuracy"``, ``"roc_auc"`` or ``"log_loss"``.
+    metric : str or callable, optional
+        ``"balanced_accuracy"`` (default), ``"accuracy"``, ``"roc_auc"`` or
+        ``"log_loss"``; any scikit-learn scorer name (``"f1"``, ``"roc_auc_ovr"``...)
+        or a scorer callable (``make_scorer(...)``, called as ``scorer(estimator, X,
+        y)``). See docs/search.md, "Metrics and weights".
     storage : str or optuna storage, optional
         Where the study lives (``"sqlite:///s.db"``, a ``JournalStorage``...).
     study_name : str, optional
@@ -409,6 +430,9 @@ class AutoMetaClassifier(ClassifierMixin, _AutoMetaBase):
         The study.
     recommendations_ : DataFrame
         What the meta-learner recommended.
+    metric_, greater_is_better_ : str, bool
+        The metric the search optimised (autometa's name, the scorer's name or the
+        callable's repr) and its direction.
     n_trials_, n_validated_ : int
         Trials run in this ``fit``, and those of them cross-validated to the end.
     validated_ : bool
@@ -536,7 +560,8 @@ def fit(X: Any, y: Any, *, time_budget: float = 60.0, kind: str | None = None, m
         storage: Any = None, study_name: str | None = None, n_jobs: int = 1, warm_start: bool = True,
         random_state: int | None = None, families: list[str] | None = None, n_trials: int | None = None,
         n_folds: int | None = None, verbose: int = 0, record: bool | None = None,
-        ensemble: bool = True, log_file: str | None = None) -> AutoMetaClassifier | AutoMetaRegressor:
+        ensemble: bool = True, log_file: str | None = None,
+        sample_weight: Any = None) -> AutoMetaClassifier | AutoMetaRegressor:
     """Find and fit a good pipeline for ``(X, y)`` within ``time_budget`` seconds.
 
     Parameters
@@ -557,6 +582,9 @@ def fit(X: Any, y: Any, *, time_budget: float = 60.0, kind: str | None = None, m
 ensemble, log_file
         See :class:`AutoMetaClassifier` (``record=False``: do not record this run in your
         knowledge base).
+    sample_weight : array-like or str, optional
+        Row weights (see :meth:`AutoMetaClassifier.fit`), or the name of a column of
+        ``X`` holding them (taken out of the features).
 
     Returns
     -------
@@ -587,6 +615,8 @@ ensemble, log_file
         task = load_task(X, target=y, kind=kind)
         X, y = task.X, task.y
         kind = task.kind
+    if isinstance(sample_weight, str):
+        X, sample_weight = _weight_column(X, sample_weight)
     else:
         if y is None:
             raise DataError("fit requires y: the target values, or the name of the target column of X.")
@@ -600,4 +630,18 @@ ensemble, log_file
     given = locals()
     model = cls(**{name: given[name] for name in SEARCH_PARAMETERS})  # every parameter, by the one list
     model._started_at = started
-    return model.fit(X, y)
+    return model.fit(X, y, sample_weight=sample_weight)
+
+
+def _weight_column(X: Any, name: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """``X`` without its column ``name``, and that column's values as weights."""
+    from autometa.tasks import load_task
+
+    if not isinstance(X, pd.DataFrame):
+        X = load_task(X).X if isinstance(X, (str, os.PathLike)) else pd.DataFrame(X)
+    if name not in X.columns:
+        raise DataError(f"sample_weight names the column {name!r}, which X does not have; pass one of "
+                        f"{', '.join(map(str, list(X.columns)[:10]))}{', ...' if X.shape[1] > 10 else ''} "
+                        "or the weights themselves.")
+    weights = pd.to_numeric(X[name], errors="coerce").to_numpy(dtype=float)
+    return X.drop(columns=[name]), weights

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["FitTimeout", "class_probabilities", "class_scores", "kfold", "predict_for_scoring", "score_arrays",
-           "score_predictions", "time_limit"]
+__all__ = ["FitTimeout", "class_probabilities", "class_scores", "fit_model", "kfold", "predict_for_scoring",
+           "score_arrays", "score_predictions", "takes_sample_weight", "time_limit"]
 
 
 class FitTimeout(Exception):
@@ -44,6 +44,46 @@ def time_limit(seconds: float | None, error: Callable[[str], BaseException] = Fi
 
     with alarm(float(seconds), lambda: error(f"ran past its limit of {max(float(seconds), 1e-3):.3g} s")):
         yield
+
+
+def takes_sample_weight(model: Any) -> bool:
+    """Whether ``model`` (a pipeline: its last step) fits with a ``sample_weight`` (a named or ``**`` parameter).
+
+    Examples
+    --------
+    >>> from sklearn.neighbors import KNeighborsClassifier
+    >>> from sklearn.linear_model import Ridge
+    >>> takes_sample_weight(Ridge()), takes_sample_weight(KNeighborsClassifier())
+    (True, False)
+    """
+    import inspect
+
+    final = model.steps[-1][1] if hasattr(model, "steps") else model
+    if hasattr(final, "regressor") and hasattr(final, "transformer"):  # TransformedTargetRegressor passes it on
+        final = final.regressor if final.regressor is not None else final
+    try:
+        params = inspect.signature(final.fit).parameters
+    except (TypeError, ValueError):
+        return False
+    return "sample_weight" in params or any(p.kind == p.VAR_KEYWORD for p in params.values())
+
+
+def fit_model(model: Any, X: Any, y: np.ndarray, sample_weight: np.ndarray | None = None,
+              rows: np.ndarray | None = None) -> Any:
+    """``model.fit`` on ``rows`` (None: all) of ``(X, y)``, weighted when ``sample_weight`` is given and the model takes it.
+
+    A pipeline gets the weights as its last step's (``model__sample_weight``); a model
+    that cannot take weights (k-NN) is fitted unweighted: the weights still count in
+    its score.
+    """
+    Xr = X if rows is None else X.iloc[rows]
+    yr = y if rows is None else y[rows]
+    if sample_weight is None or not takes_sample_weight(model):
+        return model.fit(Xr, yr)
+    w = np.asarray(sample_weight, dtype=float) if rows is None else np.asarray(sample_weight, dtype=float)[rows]
+    if hasattr(model, "steps"):
+        return model.fit(Xr, yr, **{f"{model.steps[-1][0]}__sample_weight": w})
+    return model.fit(Xr, yr, sample_weight=w)
 
 
 def kfold(y: np.ndarray, classification: bool, n_folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:

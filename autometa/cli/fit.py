@@ -22,7 +22,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p_fit.add_argument("--time-budget", type=float, default=60.0, metavar="S",
                        help="wall-clock seconds for the whole search (default: 60)")
     p_fit.add_argument("--out", help="save the fitted model here (a signed pickle; `autometa predict` reads it)")
-    p_fit.add_argument("--metric", help="metric to optimise (default: balanced_accuracy / r2)")
+    p_fit.add_argument("--metric", help="metric to optimise: one of autometa's or any scikit-learn scorer name, "
+                       "e.g. f1, roc_auc_ovr, neg_median_absolute_error (default: balanced_accuracy / r2)")
+    p_fit.add_argument("--sample-weight", metavar="COLUMN",
+                       help="column of the table holding row weights (taken out of the features)")
     p_fit.add_argument("--storage", help="Optuna storage URL, e.g. sqlite:///study.db (resumable)")
     p_fit.add_argument("--study-name", help="study name in --storage (an existing one is resumed)")
     p_fit.add_argument("--n-jobs", type=int, default=1, help="trials in parallel (default: 1)")
@@ -68,7 +71,8 @@ def _fit(args: argparse.Namespace) -> int:
     start = time.perf_counter()  # reading the file comes out of the budget too
     task = load_task(args.spec, target=args.target, data_dir=args.data_dir)
     left = max(args.time_budget - (time.perf_counter() - start), 0.01)
-    model = autometa.fit(task.X, task.y, kind=task.kind, **fit_parameters(args, time_budget=left))
+    model = autometa.fit(task.X, task.y, kind=task.kind, sample_weight=args.sample_weight,
+                         **fit_parameters(args, time_budget=left))
     if args.out:
         model.save(args.out)
     if args.report:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from autometa.exceptions import AutometaWarning
+from autometa.scoring import fit_model
 from autometa.search import _cost
 from autometa.search._budget import Budget, BudgetExceeded, time_limit
 from autometa.search._cost import (
@@ -46,8 +47,7 @@ def refit_is_sound(model: Any, objective: Objective, X: pd.DataFrame, y: np.ndar
     checked on at most :data:`SOUND_ROWS` of the validated ones; a check that cannot
     run passes.
     """
-    from autometa.metrics import GREATER_IS_BETTER
-    from autometa.scoring import predict_for_scoring, score_arrays
+    from autometa.scoring import predict_for_scoring
 
     rows = np.asarray(objective.validation.rows)
     if len(rows) > SOUND_ROWS:
@@ -56,12 +56,13 @@ def refit_is_sound(model: Any, objective: Objective, X: pd.DataFrame, y: np.ndar
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             pred, proba, is_proba = predict_for_scoring(model, X.iloc[rows], objective.n_classes)
-            value = score_arrays(y[rows], pred, proba, is_proba, objective.n_classes)[objective.metric]
+            weight = None if objective.weight is None else objective.weight[rows]
+            value = objective.metric.score(y[rows], pred, proba, is_proba, objective.n_classes, weight)
     except Exception:  # the check must never cost the model
         return True
     if not (math.isfinite(value) and math.isfinite(trial_score)):
         return True
-    if GREATER_IS_BETTER[objective.metric]:
+    if objective.metric.greater_is_better:
         return bool(value >= trial_score - REFIT_SOUND_DROP)
     return bool(value <= REFIT_SOUND_LOSS_RATIO * trial_score + 1e-12)
 
@@ -116,10 +117,10 @@ UNVALIDATED_MIN_ROWS = 200
 
 
 def fallback(task: Any, y: np.ndarray, classification: bool, budget: Budget, family: str, params: dict[str, Any],
-              notes: list[str], validated: bool) -> tuple[str, dict[str, Any], Any, str]:
-    """The class prior or the mean, said in a note and a warning."""
+              notes: list[str], validated: bool, sample_weight: np.ndarray | None = None) -> tuple[str, dict[str, Any], Any, str]:
+    """The class prior or the mean (weighted by ``sample_weight``), said in a note and a warning."""
     model = fallback_model(task.kind)
-    model.fit(task.X, y)
+    fit_model(model, task.X, y, sample_weight)
     msg = (f"No configuration could be {'refitted' if validated else 'validated or fitted'} within the time "
            f"budget of {budget.seconds:g} s; the model predicts the "
            f"{'class prior' if classification else 'mean'}. Give a larger time_budget.")
@@ -259,7 +260,7 @@ def final_model(task: Any, y: np.ndarray, n_classes: int | None, board: pd.DataF
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with time_limit(max(left, 0.05)):
-                pipeline.fit(X if rows is None else X.iloc[rows], y if rows is None else y[rows])
+                fit_model(pipeline, X, y, objective.weight, rows)
     except BudgetExceeded:
         if kept is not None:
             notes.append(f"Refitting the best {family} pipeline on all rows ran out of time budget: the model "
@@ -279,7 +280,7 @@ def final_model(task: Any, y: np.ndarray, n_classes: int | None, board: pd.DataF
     if pipeline is None and validated and (instead := _kept_fold_model(board, objective, chosen, notes)):
         return instead
     if pipeline is None:
-        return fallback(task, y, classification, budget, family, params, notes, validated)
+        return fallback(task, y, classification, budget, family, params, notes, validated, objective.weight)
     if not validated:
         msg = (f"No trial finished within the time budget of {budget.seconds:g} s; the "
                f"{'first recommended' if len(recs) else 'default'} {family} configuration was fitted without "
@@ -309,7 +310,7 @@ def _refit_member(task: Any, y: np.ndarray, row: pd.Series, objective: Objective
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with time_limit(max(left, 0.05)):
-                model.fit(task.X if rows is None else task.X.iloc[rows], y if rows is None else y[rows])
+                fit_model(model, task.X, y, objective.weight, rows)
     except Exception:  # out of time (BudgetExceeded) or failing on all rows: leave it out
         return None, "time"
     if not refit_is_sound(model, objective, task.X, y, float(row["score"])):
@@ -327,8 +328,7 @@ def build_ensemble(task: Any, y: np.ndarray, n_classes: int | None, board: pd.Da
     ``best`` unchanged. A member whose refit is expected not to finish in what is left
     is dropped (and the weights renormalised); so is one whose refit fails.
     """
-    from autometa.metrics import GREATER_IS_BETTER
-    from autometa.search.ensemble import Ensemble, ensemble_selection, fast_score
+    from autometa.search.ensemble import Ensemble, ensemble_selection
 
     board = board.assign(ensemble_weight=0.0)
     if objective.oof is None or not len(board):
@@ -347,10 +347,11 @@ def build_ensemble(task: Any, y: np.ndarray, n_classes: int | None, board: pd.Da
         return alone()
     deadline = time.perf_counter() + ENSEMBLE_SELECTION_SHARE * max(budget.remaining(final_reserve), 0.0)
     metric = objective.metric
+    weight = None if objective.weight is None else objective.weight[objective.validation.rows]
     try:
         weights, _ = ensemble_selection([p.astype(float) for _, _, p in candidates],
-                                        lambda pred: fast_score(metric, objective.oof_y, pred, n_classes),
-                                        greater_is_better=bool(GREATER_IS_BETTER[metric]), deadline=deadline,
+                                        lambda pred: metric.of_average(objective.oof_y, pred, n_classes, weight),
+                                        greater_is_better=metric.greater_is_better, deadline=deadline,
                                         first=first)
     except Exception as exc:  # the single best is a fine answer
         notes.append(f"Ensemble selection failed ({type(exc).__name__}: {exc}); the best trial is the model.")

@@ -7,7 +7,7 @@ import math
 import time
 import traceback
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import optuna
@@ -20,6 +20,9 @@ from autometa.search._progress import SearchProgress
 from autometa.search._space import FAMILY_PARAM, suggest_pipeline
 from autometa.search._study import ATTR, is_double_tell
 from autometa.search._validation import Validation
+
+if TYPE_CHECKING:
+    from autometa.search._metric import SearchMetric
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +64,15 @@ class Objective:
     """
 
     def __init__(self, task: Any, y: np.ndarray, n_classes: int | None, validation: Validation | list[Any],
-                 families: list[str], metric: str, seed: int, budget: Budget, reserve: float = 0.0,
-                 ensemble: bool = False, log_file: Any = None) -> None:
+                 families: list[str], metric: SearchMetric | str, seed: int, budget: Budget, reserve: float = 0.0,
+                 ensemble: bool = False, log_file: Any = None, sample_weight: np.ndarray | None = None) -> None:
         import threading
 
-        from autometa.metrics import GREATER_IS_BETTER
+        from autometa.search._metric import resolve_metric
         from autometa.search.ensemble import OutOfFold
+
+        if isinstance(metric, str):
+            metric = resolve_metric(metric, task.kind, "the search")
 
         if not isinstance(validation, Validation):  # plain (train, test) folds
             validation = Validation(list(validation), 1, np.arange(len(y)), f"{len(validation)}-fold")
@@ -81,11 +87,13 @@ class Objective:
         #: 50 rows a 5-fold split's own variance is so noisy that its R² ranged over [-5, 1] (heavy-tailed
         #: means, and standard errors that called everything a tie); the mean over equal splits is then the
         #: pooled out-of-fold R²
-        self.y_variance = float(np.var(y)) if n_classes is None else 0.0
+        #: the rows' weights (None: unweighted), in every fit that takes them and in every score
+        self.weight = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        self.y_variance = float(np.cov(y, aweights=self.weight, bias=True)) if n_classes is None and len(y) > 1 else 0.0
         self.seen: dict[tuple[Any, ...], int] = {}  # near-duplicate key -> trial number
         self.families, self.metric, self.seed, self.budget = families, metric, seed, budget
         self.categorical = list(task.categorical)
-        self.sign = 1.0 if GREATER_IS_BETTER[metric] else -1.0
+        self.sign = 1.0 if metric.greater_is_better else -1.0
         self.extra_reserve = reserve
         self.durations: list[float] = []
         self.n_complete = 0
@@ -95,7 +103,7 @@ class Objective:
         self.kept: tuple[int, float, Any] | None = None  # (trial number, score, last fold's fitted model)
         self.log_file = log_file
         self._lock = threading.Lock()
-        self.oof = (OutOfFold(len(validation.rows), n_classes, greater_is_better=bool(GREATER_IS_BETTER[metric]))
+        self.oof = (OutOfFold(len(validation.rows), n_classes, greater_is_better=metric.greater_is_better)
                     if ensemble else None)
 
     def remember(self, trials: Any) -> None:
@@ -120,11 +128,7 @@ class Objective:
 
     def __call__(self, trial: optuna.Trial) -> float:
         from autometa.pipelines import get_family
-        from autometa.scoring import (
-            class_probabilities,
-            predict_for_scoring,
-            score_arrays,
-        )
+        from autometa.scoring import class_probabilities, fit_model, predict_for_scoring
 
         X, y, budget, seed = self.X, self.y, self.budget, self.seed
         family, params = suggest_pipeline(trial, self.task.kind, self.families)
@@ -163,13 +167,14 @@ class Objective:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     with time_limit(left):
-                        model.fit(X.iloc[train], y[train])
+                        fit_model(model, X, y, self.weight, rows=train)
                         fit_seconds.append(time.perf_counter() - start)
                         pred, proba, is_proba = predict_for_scoring(model, X.iloc[test], self.n_classes)
-                        if self.metric == "r2" and self.y_variance > 0:  # against the whole target's variance
-                            value = 1.0 - float(np.mean((y[test] - pred) ** 2)) / self.y_variance
+                        w = None if self.weight is None else self.weight[test]
+                        if self.metric.name == "r2" and self.y_variance > 0:  # against the whole target's variance
+                            value = 1.0 - float(np.average((y[test] - pred) ** 2, weights=w)) / self.y_variance
                         else:
-                            value = score_arrays(y[test], pred, proba, is_proba, self.n_classes)[self.metric]
+                            value = self.metric.score(y[test], pred, proba, is_proba, self.n_classes, w)
                         if oof is not None:  # the same predictions, kept for the ensemble (mean of repeats)
                             oof[self.position[test]] += (pred if self.n_classes is None else class_probabilities(
                                 pred, proba, self.n_classes)) / self.validation.repeats
@@ -181,8 +186,8 @@ class Objective:
                 trial.set_user_attr(ATTR + "error", last[:300])
                 raise
             if not math.isfinite(value):
-                trial.set_user_attr(ATTR + "error", f"non-finite {self.metric}")
-                raise ValueError(f"non-finite {self.metric}")
+                trial.set_user_attr(ATTR + "error", f"non-finite {self.metric.name}")
+                raise ValueError(f"non-finite {self.metric.name}")
             scores.append(value)
             trial.report(float(np.mean(scores)), step)
             if trial.should_prune():
@@ -208,7 +213,7 @@ class Objective:
                 self.fold_fit = trial.user_attrs.get(ATTR + "fit_seconds", 0.0)
                 source = "recommended" if trial.user_attrs.get(ATTR + "config_id") else "sampled"
                 log.info("%.1f s: trial %d (%s, %s) is the best so far: %s %.4f", self.budget.elapsed(),
-                         trial.number, self.family, source, self.metric, trial.value)
+                         trial.number, self.family, source, self.metric.name, trial.value)
         log.debug("%.1f s: trial %d %s (%s)", self.budget.elapsed(), trial.number, trial.state.name,
                   trial.params.get(FAMILY_PARAM))
         if self.log_file is not None:
@@ -230,7 +235,7 @@ class Objective:
             family, params = split_params(trial.params)
         attrs = {k[len(ATTR):]: v for k, v in trial.user_attrs.items() if k.startswith(ATTR)}
         line: dict[str, Any] = {"trial": trial.number, "state": trial.state.name.lower(), "family": family, "params": params,
-                "score": trial.value, "metric": self.metric, "split_scores": attrs.get("split_scores"),
+                "score": trial.value, "metric": self.metric.name, "split_scores": attrs.get("split_scores"),
                 "fit_seconds": attrs.get("fit_seconds"), "elapsed": round(self.budget.elapsed(), 3),
                 "source": "warm start" if attrs.get("config_id") else "sampler",
                 **{k: attrs[k] for k in ("status", "error", "duplicate_of") if k in attrs}}

@@ -22,9 +22,10 @@ import numpy as np
 import optuna
 import pandas as pd
 
-from autometa.metrics import GREATER_IS_BETTER, check_metric
+from autometa.exceptions import DataError
 from autometa.search._budget import Budget
 from autometa.search._final import build_ensemble, final_model
+from autometa.search._metric import check_scorer_runs, resolve_metric
 from autometa.search._objective import Objective, optimize
 from autometa.search._progress import SearchProgress
 from autometa.search._recommend import describe, recommend_for
@@ -104,11 +105,42 @@ class SearchResult:
     chosen: int | None = None
 
 
-def _encode_target(task: Any) -> tuple[np.ndarray, int | None]:
+def _encode_target(task: Any) -> tuple[np.ndarray, np.ndarray | None]:
+    """The target as floats (regression) or as positions 0..k-1 into the sorted classes, and the classes."""
     if task.kind == "regression":
         return task.y.to_numpy(dtype=float), None
     classes, y = np.unique(task.y.to_numpy(), return_inverse=True)
-    return y, len(classes)
+    return y, classes
+
+
+def check_sample_weight(sample_weight: Any, n_rows: int, owner: str) -> np.ndarray | None:
+    """``sample_weight`` as floats, checked: one finite, non-negative weight per row, not all zero.
+
+    Examples
+    --------
+    >>> check_sample_weight([1, 2, 0.5], 3, "fit")
+    array([1. , 2. , 0.5])
+    >>> check_sample_weight([1, -2, 0.5], 3, "fit")
+    Traceback (most recent call last):
+    ...
+    autometa.exceptions.DataError: The 'sample_weight' of fit must be finite and >= 0; row 1 has -2.0.
+    """
+    if sample_weight is None:
+        return None
+    try:
+        w = np.asarray(sample_weight, dtype=float)
+    except (TypeError, ValueError):
+        raise DataError(f"The 'sample_weight' of {owner} must be numbers, one per row. Got "
+                        f"{type(sample_weight).__name__}.") from None
+    if w.ndim != 1 or len(w) != n_rows:
+        raise DataError(f"The 'sample_weight' of {owner} must have one weight per row: {n_rows} rows, "
+                        f"{w.shape} weights.")
+    bad = np.flatnonzero(~np.isfinite(w) | (w < 0))
+    if len(bad):
+        raise DataError(f"The 'sample_weight' of {owner} must be finite and >= 0; row {bad[0]} has {w[bad[0]]}.")
+    if not w.sum() > 0:
+        raise DataError(f"The 'sample_weight' of {owner} are all zero; give some rows a positive weight.")
+    return w
 
 
 def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = None, storage: Any = None,
@@ -117,7 +149,7 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
                n_trials: int | None = None, n_folds: int | None = None, n_warm: int = 30, learner: Any = "default",
                knowledge_base: Any = None, progress: bool = False, owner: str = "fit",
                budget: Budget | None = None, final_reserve: float = 0.0, ensemble: bool = True,
-               log_file: Any = None) -> SearchResult:
+               log_file: Any = None, sample_weight: Any = None, classes: Any = None) -> SearchResult:
     """Search pipelines for ``task`` within ``time_budget`` seconds and refit the best (or an ensemble).
 
     Parameters
@@ -131,8 +163,12 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
         training rows an SVM or k-NN trial is first timed on a 2,000-row sample and
         skipped when it would overrun, and a final SVM refit that would overrun uses
         a random sample (with a warning).
-    metric : str, optional
-        A metric of the task's kind (default: balanced accuracy / R²).
+    metric : str or callable, optional
+        A metric of the task's kind (default: balanced accuracy / R²): one of
+        autometa's (:mod:`autometa.metrics`), any scikit-learn scorer name (``"f1"``,
+        ``"neg_median_absolute_error"``...) or a scorer callable
+        (``make_scorer(...)``), see :mod:`autometa.search._metric`. The
+        recommendations are ranked by the closest metric the knowledge base has.
     storage : str or optuna storage, optional
         Where the study lives (``"sqlite:///s.db"``, a ``JournalStorage``...); with
         ``study_name`` an existing study is resumed.
@@ -173,6 +209,12 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
         selection keeps one trial, the best trial alone.
     log_file : str or path, optional
         Append one JSON line per finished trial to this file, as it finishes.
+    sample_weight : array-like of shape (n_rows,), optional
+        Row weights: passed to every fit whose model takes them (k-NN does not) and
+        used in every score (each split's, the ensemble's, the refit's check).
+    classes : array-like, optional
+        The class labels ``task.y`` holds positions of (a scorer sees these labels);
+        default: ``task.y``'s own sorted values.
 
     Returns
     -------
@@ -190,14 +232,23 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
     """
     budget = budget if budget is not None else Budget(time_budget)
     families = check_families(families, owner)
-    metric = check_metric(metric, task.kind, owner)
     kind = task.kind
-    direction = "maximize" if GREATER_IS_BETTER[metric] else "minimize"
+    y, labels = _encode_target(task)
+    n_classes = None if labels is None else len(labels)
+    if classes is not None and labels is not None:
+        labels = np.asarray(classes)[labels]  # task.y holds positions into the caller's classes
+    goal = resolve_metric(metric, kind, owner, classes=labels)
+    weight = check_sample_weight(sample_weight, len(y), owner)
+    check_scorer_runs(goal, y, n_classes, owner, weight)
+    metric = goal.name
+    notes: list[str] = []
+    if not goal.builtin and warm_start:
+        notes.append(f"The knowledge base holds no {metric} scores: the recommendations are ranked by "
+                     f"{goal.knowledge}, the search by {metric}.")
+    direction = "maximize" if goal.greater_is_better else "minimize"
     if n_jobs == -1:
         n_jobs = os.cpu_count() or 1
     seed = 0 if random_state is None else int(random_state)
-    notes: list[str] = []
-    y, n_classes = _encode_target(task)
     validation = plan_validation(y, n_classes is not None, task.X.shape[1], budget.seconds, n_folds=n_folds,
                                  seed=seed)
     n_splits = len(validation.splits)
@@ -216,7 +267,7 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
 
             describe(task, budget)
 
-            recs, rec_notes = recommend_for(task, families=families, n=max(n_warm + 10, 30), metric=metric,
+            recs, rec_notes = recommend_for(task, families=families, n=max(n_warm + 10, 30), metric=goal.knowledge,
                                             learner=learner, knowledge_base=knowledge_base,
                                             time_budget=max(budget.remaining() / (2 * (n_splits + 1)), 0.01),
                                             budget=budget, n_jobs=n_jobs)
@@ -225,8 +276,8 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
             log.info("%.1f s: %d recommended configurations enqueued", budget.elapsed(), min(n_warm, len(recs)))
             study.set_user_attr(ATTR + "warm_start", {"enqueued": int(min(n_warm, len(recs))),
                                                        "by": f"{socket.gethostname()}:{os.getpid()}"})
-        objective = Objective(task, y, n_classes, validation, families, metric, seed, budget,
-                              reserve=final_reserve, ensemble=ensemble, log_file=log_file)
+        objective = Objective(task, y, n_classes, validation, families, goal, seed, budget,
+                              reserve=final_reserve, ensemble=ensemble, log_file=log_file, sample_weight=weight)
         objective.remember(study.get_trials(deepcopy=False))
         with SearchProgress(budget.seconds, enabled=progress, metric=metric) as bar:
             optimize(study, objective, budget, n_trials, n_jobs, bar)
@@ -234,7 +285,7 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
             bar.update(elapsed=budget.elapsed(), trials=len(objective.durations), best=objective.best,
                        family=objective.family, note="refitting the best")
             chosen = choose(candidates(study, validation.train_rows, len(y)),
-                            greater_is_better=bool(GREATER_IS_BETTER[metric]), test_share=validation.test_share,
+                            greater_is_better=goal.greater_is_better, test_share=validation.test_share,
                             seconds_left=budget.remaining(final_reserve))
             board = board.assign(chosen=board["trial"] == chosen)
             family, params, pipeline, how = final_model(task, y, n_classes, board, recs, objective, families,

@@ -50,7 +50,6 @@ def _table(frame: Any, columns: list[str], rows: int) -> str:
 def write_report(model: Any, path: str | os.PathLike[str], *, title: str | None = None) -> Path:
     """Write the HTML report of a fitted :class:`~autometa.AutoMetaClassifier` or regressor to ``path``."""
     from autometa._io import atomic_write_bytes
-    from autometa.metrics import GREATER_IS_BETTER
     from autometa.search.plots import plot_leaderboard, plot_search
 
     metric = model.metric_
@@ -65,7 +64,7 @@ def write_report(model: Any, path: str | os.PathLike[str], *, title: str | None 
     parts = [f"<h1>{html.escape(title or 'autometa search report')}</h1>", "<table>"]
     parts += [f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in summary.items()]
     parts.append("</table>")
-    search_png = _png(plot_search(model.study_, metric=metric, greater_is_better=bool(GREATER_IS_BETTER[metric])))
+    search_png = _png(plot_search(model.study_, metric=metric, greater_is_better=model.greater_is_better_))
     board_png = _png(plot_leaderboard(model.leaderboard_, metric=metric))
     parts += ["<h2>The search</h2>", f'<img alt="best score against time" src="{search_png}">',
               "<h2>The leaderboard</h2>", f'<img alt="leaderboard" src="{board_png}">',

@@ -136,3 +136,21 @@ def test_fit_no_ensemble_and_the_ensemble_weights_in_json(tmp_path, capsys, csv,
     summary = json.loads(out)
     weights = [row["ensemble_weight"] for row in summary["leaderboard"]]
     assert summary["final_model"] in ("ensemble", "refit") and 0 < sum(weights) <= 1 + 1e-9
+
+
+def test_fit_takes_a_scorer_name_and_a_weight_column(tmp_path, capsys, csv, fake_recommend):
+    table = pd.read_csv(csv).assign(w=np.linspace(0.5, 2.0, 100))
+    table.to_csv(csv, index=False)
+    model = tmp_path / "model.joblib"
+    code, out, err = run(capsys, "fit", csv, "--target", "y", "--time-budget", 4, "--families", "linear",
+                         "--seed", 0, "--json", "--metric", "f1_macro", "--sample-weight", "w", "--no-record",
+                         "--out", model)
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["metric"] == "f1_macro" and 0.5 < summary["best_score"] <= 1.0
+    assert any("ranked by balanced_accuracy" in note for note in summary["notes"])
+    code, out, err = run(capsys, "predict", model, csv, "--json")  # the weight column is not a feature
+    assert code == 0, err
+    assert len(json.loads(out)) == 100
+    code, _, err = run(capsys, "fit", csv, "--target", "y", "--time-budget", 4, "--metric", "f2", "--no-record")
+    assert code == 2 and "scikit-learn scorer name" in err and "Traceback" not in err

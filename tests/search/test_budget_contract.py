@@ -63,7 +63,7 @@ class _Slow:
 
 def _objective(kept, rows=100):
     train = np.arange(int(rows * 2 / 3))
-    return SimpleNamespace(kept=kept, folds=[(train, np.arange(len(train), rows))])
+    return SimpleNamespace(kept=kept, weight=None, folds=[(train, np.arange(len(train), rows))])
 
 
 def _board(fit_seconds: float) -> pd.DataFrame:
@@ -135,6 +135,7 @@ def test_a_refit_that_breaks_on_all_rows_is_not_returned(small_table, monkeypatc
 
     import autometa.pipelines as pipelines
     from autometa.search._final import refit_is_sound
+    from autometa.search._metric import resolve_metric
 
     X, y = small_table
     task = load_task(X, y=y)
@@ -144,7 +145,7 @@ def test_a_refit_that_breaks_on_all_rows_is_not_returned(small_table, monkeypatc
     fold_model = object()
     objective = _objective((0, 0.95, fold_model), rows=len(y))
     objective.validation = SimpleNamespace(rows=np.arange(len(y)))
-    objective.metric, objective.n_classes = "balanced_accuracy", 2
+    objective.metric, objective.n_classes = resolve_metric("balanced_accuracy", "binary", "test"), 2
     notes: list[str] = []
     _, _, model, how = _final_model(task, codes, 2, _board(0.001).assign(score=0.95), pd.DataFrame(), objective,
                                     ["linear"], Budget(5.0), 0, notes, 0.0, 5.0)
