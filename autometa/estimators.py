@@ -45,6 +45,16 @@ def _is_int(low: int) -> Callable[[Any], bool]:
     return lambda v: bool(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= low)
 
 
+def _valid_cv(cv: Any) -> bool:
+    from autometa.search._validation import check_cv
+
+    try:
+        check_cv(cv, "")
+    except DataError:
+        return False
+    return True
+
+
 _RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "time_budget": (lambda v: bool(isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
                                    and np.isfinite(v) and v > 0), "a float > 0"),
@@ -59,6 +69,8 @@ _RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
                  "None or a non-empty list of family names"),
     "n_trials": (lambda v: v is None or _is_int(1)(v), "None or an int >= 1"),
     "n_folds": (lambda v: v is None or _is_int(2)(v), "None or an int >= 2"),
+    "cv": (lambda v: _valid_cv(v), "None, 'auto', 'holdout', an int >= 2, a scikit-learn splitter or a list of "
+                                   "(train, test) index pairs"),
     "verbose": (lambda v: bool(isinstance(v, (bool, int, np.integer)) and v >= 0), "a bool or an int >= 0"),
     "record": (lambda v: v is None or isinstance(v, (bool, np.bool_)), "None or a bool"),
     "ensemble": (lambda v: isinstance(v, (bool, np.bool_)), "a bool"),
@@ -111,7 +123,7 @@ class _AutoMetaBase(BaseEstimator):
     def __init__(self, time_budget: float = 60.0, *, metric: str | None = None, storage: Any = None,
                  study_name: str | None = None, n_jobs: int = 1, warm_start: bool = True,
                  random_state: int | None = None, families: list[str] | None = None,
-                 n_trials: int | None = None, n_folds: int | None = None, verbose: int = 0,
+                 n_trials: int | None = None, n_folds: int | None = None, cv: Any = None, verbose: int = 0,
                  record: bool | None = None, ensemble: bool = True, log_file: str | None = None) -> None:
         self.time_budget = time_budget
         self.metric = metric
@@ -123,6 +135,7 @@ class _AutoMetaBase(BaseEstimator):
         self.families = families
         self.n_trials = n_trials
         self.n_folds = n_folds
+        self.cv = cv
         self.verbose = verbose
         self.record = record
         self.ensemble = ensemble
@@ -167,7 +180,7 @@ class _AutoMetaBase(BaseEstimator):
         return frame, y
 
     # -------------------------------------------------------------------- fit
-    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> _AutoMetaBase:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None, groups: Any = None) -> _AutoMetaBase:
         """Search pipelines within ``time_budget`` seconds and refit the best on ``(X, y)``.
 
         Parameters
@@ -180,6 +193,9 @@ class _AutoMetaBase(BaseEstimator):
         sample_weight : array-like of shape (n_samples,), optional
             Row weights, used in every fit whose model takes them (k-NN does not),
             in every validation score and in the ensemble's selection.
+        groups : array-like of shape (n_samples,), optional
+            Group labels for grouped data: no group is on both sides of a validation
+            split (``GroupKFold`` unless ``cv`` is a splitter, which gets them).
 
         Returns
         -------
@@ -219,7 +235,7 @@ class _AutoMetaBase(BaseEstimator):
         weight = check_sample_weight(sample_weight, len(frame), type(self).__name__)
         result = run_search(task, **forwarded, progress=bool(self.verbose), owner=type(self).__name__,
                             budget=budget, final_reserve=RECORD_RESERVE if recording else 0.0,
-                            sample_weight=weight, classes=getattr(self, "classes_", None))
+                            sample_weight=weight, classes=getattr(self, "classes_", None), groups=groups)
         self.best_pipeline_ = result.pipeline
         self.best_family_ = result.family
         self.best_params_ = result.params
@@ -393,6 +409,11 @@ class AutoMetaClassifier(ClassifierMixin, _AutoMetaBase):
         Default: chosen by the data's size and the budget: 5 folds twice on up to
         1,000 rows, 5 folds on up to 5,000, one 20 % holdout where 3 folds would
         leave room for few trials, else 3 folds (``validation_`` says which).
+    cv : int, str, splitter or list of (train, test), optional
+        The validation by name or object instead of ``n_folds``: ``"auto"`` (the
+        plan above), ``"holdout"`` (one stratified 20 % holdout), an int (that many
+        folds), a scikit-learn splitter (``GroupKFold``, ``TimeSeriesSplit``...; it
+        gets ``fit``'s ``groups``) or the splits themselves.
     verbose : int, default=0
         ``> 0`` shows a progress bar with the best score so far on stderr.
     record : bool, optional
@@ -559,9 +580,9 @@ _NOT_SEARCH = frozenset({"verbose", "record", "time_budget"})
 def fit(X: Any, y: Any, *, time_budget: float = 60.0, kind: str | None = None, metric: str | None = None,
         storage: Any = None, study_name: str | None = None, n_jobs: int = 1, warm_start: bool = True,
         random_state: int | None = None, families: list[str] | None = None, n_trials: int | None = None,
-        n_folds: int | None = None, verbose: int = 0, record: bool | None = None,
+        n_folds: int | None = None, cv: Any = None, verbose: int = 0, record: bool | None = None,
         ensemble: bool = True, log_file: str | None = None,
-        sample_weight: Any = None) -> AutoMetaClassifier | AutoMetaRegressor:
+        sample_weight: Any = None, groups: Any = None) -> AutoMetaClassifier | AutoMetaRegressor:
     """Find and fit a good pipeline for ``(X, y)`` within ``time_budget`` seconds.
 
     Parameters
@@ -578,12 +599,15 @@ def fit(X: Any, y: Any, *, time_budget: float = 60.0, kind: str | None = None, m
         (up to 30 distinct values) are classes; fractional numbers, whole numbers
         stored as floats and integers with more distinct values are regression. The
         rule warns when it is close to its threshold.
-    metric, storage, study_name, n_jobs, warm_start, random_state, families, n_trials, n_folds, verbose, record, \
-ensemble, log_file
+    metric, storage, study_name, n_jobs, warm_start, random_state, families, n_trials, n_folds, cv, verbose, \
+record, ensemble, log_file
         See :class:`AutoMetaClassifier` (``record=False``: do not record this run in your
         knowledge base).
     sample_weight : array-like or str, optional
         Row weights (see :meth:`AutoMetaClassifier.fit`), or the name of a column of
+        ``X`` holding them (taken out of the features).
+    groups : array-like or str, optional
+        Group labels (see :meth:`AutoMetaClassifier.fit`), or the name of a column of
         ``X`` holding them (taken out of the features).
 
     Returns
@@ -616,7 +640,11 @@ ensemble, log_file
         X, y = task.X, task.y
         kind = task.kind
     if isinstance(sample_weight, str):
-        X, sample_weight = _weight_column(X, sample_weight)
+        X, values = _take_column(X, sample_weight, "sample_weight")
+        sample_weight = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    if isinstance(groups, str):
+        X, values = _take_column(X, groups, "groups")
+        groups = values.to_numpy()
     else:
         if y is None:
             raise DataError("fit requires y: the target values, or the name of the target column of X.")
@@ -630,18 +658,17 @@ ensemble, log_file
     given = locals()
     model = cls(**{name: given[name] for name in SEARCH_PARAMETERS})  # every parameter, by the one list
     model._started_at = started
-    return model.fit(X, y, sample_weight=sample_weight)
+    return model.fit(X, y, sample_weight=sample_weight, groups=groups)
 
 
-def _weight_column(X: Any, name: str) -> tuple[pd.DataFrame, np.ndarray]:
-    """``X`` without its column ``name``, and that column's values as weights."""
+def _take_column(X: Any, name: str, what: str) -> tuple[pd.DataFrame, pd.Series]:
+    """``X`` without its column ``name``, and that column (named by the ``what`` parameter)."""
     from autometa.tasks import load_task
 
     if not isinstance(X, pd.DataFrame):
         X = load_task(X).X if isinstance(X, (str, os.PathLike)) else pd.DataFrame(X)
     if name not in X.columns:
-        raise DataError(f"sample_weight names the column {name!r}, which X does not have; pass one of "
+        raise DataError(f"{what} names the column {name!r}, which X does not have; pass one of "
                         f"{', '.join(map(str, list(X.columns)[:10]))}{', ...' if X.shape[1] > 10 else ''} "
-                        "or the weights themselves.")
-    weights = pd.to_numeric(X[name], errors="coerce").to_numpy(dtype=float)
-    return X.drop(columns=[name]), weights
+                        "or the values themselves.")
+    return X.drop(columns=[name]), X[name]

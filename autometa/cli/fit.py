@@ -37,6 +37,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p_fit.add_argument("--n-trials", type=int, help="at most this many trials (the budget still applies)")
     p_fit.add_argument("--n-folds", type=int,
                        help="cross-validation folds per trial (default: by the data's size and the budget)")
+    p_fit.add_argument("--cv", metavar="HOW",
+                       help="validation: auto, holdout or a number of folds (default: auto, by the data's size and "
+                       "the budget; --groups makes it group k-fold)")
+    p_fit.add_argument("--groups", metavar="COLUMN",
+                       help="column of group labels: no group on both sides of a split (taken out of the features)")
     p_fit.add_argument("--no-record", action="store_true",
                        help="do not record this run in your knowledge base ($AUTOMETA_RECORD=0 does the same)")
     p_fit.add_argument("--report", metavar="HTML",
@@ -54,9 +59,14 @@ def fit_parameters(args: argparse.Namespace, time_budget: float) -> dict[str, An
     return {"time_budget": time_budget, "metric": args.metric, "storage": args.storage,
             "study_name": args.study_name, "n_jobs": args.n_jobs, "warm_start": not args.no_warm_start,
             "random_state": args.seed, "families": args.families, "n_trials": args.n_trials,
-            "n_folds": args.n_folds, "verbose": 0 if args.quiet or args.json else 1,
+            "n_folds": args.n_folds, "cv": _cv(args.cv), "verbose": 0 if args.quiet or args.json else 1,
             "record": False if args.no_record else None, "ensemble": not args.no_ensemble,
             "log_file": args.log_file}
+
+
+def _cv(value: str | None) -> int | str | None:
+    """``--cv``: a number of folds, or a name (checked by the search)."""
+    return int(value) if value is not None and value.isdigit() else value
 
 
 def _fit(args: argparse.Namespace) -> int:
@@ -71,7 +81,7 @@ def _fit(args: argparse.Namespace) -> int:
     start = time.perf_counter()  # reading the file comes out of the budget too
     task = load_task(args.spec, target=args.target, data_dir=args.data_dir)
     left = max(args.time_budget - (time.perf_counter() - start), 0.01)
-    model = autometa.fit(task.X, task.y, kind=task.kind, sample_weight=args.sample_weight,
+    model = autometa.fit(task.X, task.y, kind=task.kind, sample_weight=args.sample_weight, groups=args.groups,
                          **fit_parameters(args, time_budget=left))
     if args.out:
         model.save(args.out)
@@ -82,7 +92,7 @@ def _fit(args: argparse.Namespace) -> int:
     summary = {"task": task.name, "kind": task.kind, "metric": model.metric_, "best_family": model.best_family_,
                "best_params": model.best_params_, "best_score": model.best_score_,
                "seconds": round(model.search_seconds_, 2), "trials": model.n_trials_,
-               "validated_trials": model.n_validated_, "final_model": model.final_model_, "model": args.out,
+               "validated_trials": model.n_validated_, "validation": model.validation_, "final_model": model.final_model_, "model": args.out,
                "notes": model.notes_}
     if args.json:
         print_json({**summary, "leaderboard": board[[*shown, "params"]].to_dict(orient="records")})

@@ -83,6 +83,9 @@ class Objective:
         self.position = np.full(len(y), -1)
         self.position[validation.rows] = np.arange(len(validation.rows))
         self.oof_y = y[validation.rows]
+        #: how many splits predict each row (out-of-fold predictions are their mean)
+        self.row_repeats = np.zeros(len(y))
+        self.row_repeats[validation.rows] = validation.row_repeats
         #: R² of a split is taken against the variance of the whole target, not of the split's few rows: on
         #: 50 rows a 5-fold split's own variance is so noisy that its R² ranged over [-5, 1] (heavy-tailed
         #: means, and standard errors that called everything a tie); the mean over equal splits is then the
@@ -176,8 +179,10 @@ class Objective:
                         else:
                             value = self.metric.score(y[test], pred, proba, is_proba, self.n_classes, w)
                         if oof is not None:  # the same predictions, kept for the ensemble (mean of repeats)
-                            oof[self.position[test]] += (pred if self.n_classes is None else class_probabilities(
-                                pred, proba, self.n_classes)) / self.validation.repeats
+                            kept = pred if self.n_classes is None else class_probabilities(pred, proba,
+                                                                                           self.n_classes)
+                            share = 1.0 / self.row_repeats[test]
+                            oof[self.position[test]] += kept * (share if kept.ndim == 1 else share[:, None])
             except BudgetExceeded:
                 trial.set_user_attr(ATTR + "status", "budget")
                 raise optuna.TrialPruned("time budget spent") from None

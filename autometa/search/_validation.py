@@ -17,12 +17,13 @@ same splits for every trial of a call), which :mod:`autometa.search._select` use
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from autometa.scoring import kfold
 
-__all__ = ["Validation", "plan_validation"]
+__all__ = ["Validation", "check_cv", "plan_validation", "user_validation"]
 
 #: at most this many rows: 5 folds, repeated twice
 REPEAT_ROWS = 1000
@@ -78,6 +79,14 @@ class Validation:
     repeats: int
     rows: np.ndarray
     method: str
+
+    @property
+    def row_repeats(self) -> np.ndarray:
+        """How many splits predict each row of :attr:`rows` (``repeats`` for autometa's plans; a splitter's may vary)."""
+        counts = np.zeros(int(self.rows.max()) + 1 if len(self.rows) else 0, dtype=int)
+        for _, test in self.splits:
+            np.add.at(counts, test, 1)
+        return counts[self.rows]
 
     @property
     def train_rows(self) -> int:
@@ -146,3 +155,85 @@ def plan_validation(y: np.ndarray, classification: bool, n_columns: int, budget_
     k = 5 if n <= FIVE_FOLD_ROWS else 3
     splits = kfold(y, classification, k, seed)
     return Validation(splits, 1, np.arange(n), f"{len(splits)}-fold")
+
+
+#: what ``cv`` may name
+CV_NAMES = ("auto", "holdout")
+
+
+def check_cv(cv: Any, owner: str) -> None:
+    """A one-line :class:`~autometa.exceptions.DataError` unless ``cv`` is None, ``"auto"``, ``"holdout"``, an int >= 2,
+    a scikit-learn splitter (an object with ``split``) or a list of ``(train, test)`` index pairs."""
+    from autometa.exceptions import DataError
+
+    if cv is None or (isinstance(cv, str) and cv in CV_NAMES) or (hasattr(cv, "split") and not isinstance(cv, str)):
+        return
+    if isinstance(cv, (int, np.integer)) and not isinstance(cv, bool) and cv >= 2:
+        return
+    if isinstance(cv, (list, tuple)) and cv and all(isinstance(p, (list, tuple)) and len(p) == 2 for p in cv):
+        return
+    raise DataError(f"The 'cv' parameter of {owner} must be None, 'auto', 'holdout', an int >= 2, a scikit-learn "
+                    f"splitter (KFold, GroupKFold, TimeSeriesSplit...) or a list of (train, test) index pairs. "
+                    f"Got {cv!r}.")
+
+
+def user_validation(cv: Any, X: Any, y: np.ndarray, groups: np.ndarray | None, classification: bool, seed: int,
+                    owner: str) -> Validation | None:
+    """The splits the caller asked for (``cv``, ``groups``), checked; None: autometa plans them (:func:`plan_validation`).
+
+    ``groups`` without a splitter: :class:`~sklearn.model_selection.GroupKFold` over up to 5 of them, so no group
+    is on both sides of a split. A splitter gets ``(X, y, groups)``; ``y`` holds the encoded labels.
+
+    Examples
+    --------
+    >>> from sklearn.model_selection import TimeSeriesSplit
+    >>> v = user_validation(TimeSeriesSplit(3), np.zeros((8, 1)), np.arange(8.0), None, False, 0, "fit")
+    >>> v.method, v.rows.tolist()
+    ('TimeSeriesSplit, 3 splits', [2, 3, 4, 5, 6, 7])
+    """
+    from autometa.exceptions import DataError
+
+    n = len(y)
+    if groups is not None and (cv is None or cv == "auto"):
+        from sklearn.model_selection import GroupKFold
+
+        n_groups = len(np.unique(groups))
+        if n_groups < 2:
+            raise DataError(f"The groups given to {owner} hold one group; cross-validation by group needs at least 2.")
+        cv = GroupKFold(n_splits=min(5, n_groups))
+    if cv is None or cv == "auto":
+        return None
+    if isinstance(cv, (int, np.integer)):
+        splits = kfold(y, classification, int(cv), seed)
+        return Validation(splits, 1, np.arange(n), f"{len(splits)}-fold")
+    if cv == "holdout":
+        train, test = _holdout(y, classification, HOLDOUT_SHARE, seed)
+        return Validation([(train, test)], 1, test, f"holdout {round(100 * len(test) / n)} %")
+    if hasattr(cv, "split"):
+        try:
+            pairs = list(cv.split(X, y, groups))
+        except Exception as exc:
+            raise DataError(f"The 'cv' splitter of {owner} ({type(cv).__name__}) failed on this data: "
+                            f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from None
+        name = type(cv).__name__
+    else:
+        pairs, name = list(cv), "given splits"
+    splits = []
+    for i, (train, test) in enumerate(pairs):
+        train, test = np.asarray(train), np.asarray(test)
+        if train.dtype == bool:
+            train = np.flatnonzero(train)
+        if test.dtype == bool:
+            test = np.flatnonzero(test)
+        if (not len(train) or not len(test) or train.dtype.kind not in "iu" or test.dtype.kind not in "iu"
+                or train.min() < 0 or test.min() < 0 or max(train.max(), test.max()) >= n):
+            raise DataError(f"Split {i} of the 'cv' of {owner} must hold non-empty train and test row indices "
+                            f"in 0..{n - 1}.")
+        if np.intersect1d(train, test).size:
+            raise DataError(f"Split {i} of the 'cv' of {owner} has rows on both sides (row "
+                            f"{np.intersect1d(train, test)[0]}).")
+        splits.append((np.sort(train), np.sort(test)))
+    if not splits:
+        raise DataError(f"The 'cv' of {owner} gave no splits.")
+    rows = np.unique(np.concatenate([t for _, t in splits]))
+    return Validation(splits, 1, rows, f"{name}, {len(splits)} split{'s' if len(splits) > 1 else ''}")

@@ -40,7 +40,7 @@ from autometa.search._study import (
     open_study,
     optuna_quiet,
 )
-from autometa.search._validation import plan_validation
+from autometa.search._validation import check_cv, plan_validation, user_validation
 
 log = logging.getLogger(__name__)
 
@@ -143,13 +143,32 @@ def check_sample_weight(sample_weight: Any, n_rows: int, owner: str) -> np.ndarr
     return w
 
 
+def _validation(task: Any, y: np.ndarray, classification: bool, budget: Budget, n_folds: int | None, cv: Any,
+                groups: Any, seed: int, owner: str) -> Any:
+    """The caller's splits (``cv``, ``groups``), else the plan for the data's size and the budget."""
+    check_cv(cv, owner)
+    if n_folds is not None and cv is not None and cv != "auto":
+        raise DataError(f"{owner} takes 'n_folds' or 'cv', not both; pass cv={n_folds} alone.")
+    if groups is not None:
+        groups = np.asarray(groups)
+        if groups.ndim != 1 or len(groups) != len(y):
+            raise DataError(f"The groups given to {owner} must hold one label per row: {len(y)} rows, "
+                            f"{groups.shape} labels.")
+    given = user_validation(cv, task.X, y, groups, classification, seed, owner)
+    if given is not None:
+        return given
+    return plan_validation(y, classification, task.X.shape[1], budget.seconds, n_folds=n_folds, seed=seed)
+
+
 def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = None, storage: Any = None,
                study_name: str | None = None, n_jobs: int = 1, warm_start: bool = True,
                random_state: int | None = None, families: Sequence[str] | None = None,
-               n_trials: int | None = None, n_folds: int | None = None, n_warm: int = 30, learner: Any = "default",
+               n_trials: int | None = None, n_folds: int | None = None, cv: Any = None, n_warm: int = 30,
+               learner: Any = "default",
                knowledge_base: Any = None, progress: bool = False, owner: str = "fit",
                budget: Budget | None = None, final_reserve: float = 0.0, ensemble: bool = True,
-               log_file: Any = None, sample_weight: Any = None, classes: Any = None) -> SearchResult:
+               log_file: Any = None, sample_weight: Any = None, classes: Any = None,
+               groups: Any = None) -> SearchResult:
     """Search pipelines for ``task`` within ``time_budget`` seconds and refit the best (or an ensemble).
 
     Parameters
@@ -190,6 +209,11 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
         (:func:`~autometa.search._validation.plan_validation`): 5 folds twice on up
         to 1,000 rows, 5 folds on up to 5,000, one 20 % holdout where 3 folds
         would leave room for few trials, else 3 folds.
+    cv : int, str, splitter or list of (train, test), optional
+        The validation by name or object, instead of ``n_folds``: ``"auto"`` (the
+        plan above), ``"holdout"`` (one stratified 20 % holdout), an int (that many
+        folds), a scikit-learn splitter (``GroupKFold``, ``TimeSeriesSplit``...; it
+        gets ``groups``) or the splits themselves.
     n_warm : int, default=30
         Recommended configurations enqueued first (the meta-learner's diverse
         list, near copies left out), before the sampler takes over.
@@ -209,6 +233,9 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
         selection keeps one trial, the best trial alone.
     log_file : str or path, optional
         Append one JSON line per finished trial to this file, as it finishes.
+    groups : array-like of shape (n_rows,), optional
+        Group labels: no group is on both sides of a split (``GroupKFold`` over up
+        to 5 groups unless ``cv`` is a splitter, which gets them).
     sample_weight : array-like of shape (n_rows,), optional
         Row weights: passed to every fit whose model takes them (k-NN does not) and
         used in every score (each split's, the ensemble's, the refit's check).
@@ -249,8 +276,7 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
     if n_jobs == -1:
         n_jobs = os.cpu_count() or 1
     seed = 0 if random_state is None else int(random_state)
-    validation = plan_validation(y, n_classes is not None, task.X.shape[1], budget.seconds, n_folds=n_folds,
-                                 seed=seed)
+    validation = _validation(task, y, n_classes is not None, budget, n_folds, cv, groups, seed, owner)
     n_splits = len(validation.splits)
     space = conditional_space(kind, families)
     log.info("searching %s (%d rows x %d columns, %s) for %g s by %s; validation: %s", task.name, len(y),

@@ -154,3 +154,18 @@ def test_fit_takes_a_scorer_name_and_a_weight_column(tmp_path, capsys, csv, fake
     assert len(json.loads(out)) == 100
     code, _, err = run(capsys, "fit", csv, "--target", "y", "--time-budget", 4, "--metric", "f2", "--no-record")
     assert code == 2 and "scikit-learn scorer name" in err and "Traceback" not in err
+
+
+def test_fit_takes_a_validation_by_name_and_a_group_column(tmp_path, capsys, csv, fake_recommend):
+    table = pd.read_csv(csv).assign(g=np.arange(100) % 10)
+    table.to_csv(csv, index=False)
+    code, out, err = run(capsys, "fit", csv, "--target", "y", "--time-budget", 4, "--families", "linear",
+                         "--seed", 0, "--json", "--groups", "g", "--no-record", "--no-ensemble")
+    assert code == 0, err
+    assert json.loads(out)["validation"] == "GroupKFold, 5 splits"
+    code, out, err = run(capsys, "fit", csv, "--target", "y", "--time-budget", 4, "--families", "linear",
+                         "--seed", 0, "--json", "--cv", "holdout", "--no-record")
+    assert code == 0, err
+    assert json.loads(out)["validation"] == "holdout 20 %"
+    code, _, err = run(capsys, "fit", csv, "--target", "y", "--time-budget", 4, "--cv", "loo", "--no-record")
+    assert code == 2 and "'cv' parameter" in err
