@@ -236,6 +236,14 @@ class _AutoMetaBase(BaseEstimator):
         result = run_search(task, **forwarded, progress=bool(self.verbose), owner=type(self).__name__,
                             budget=budget, final_reserve=RECORD_RESERVE if recording else 0.0,
                             sample_weight=weight, classes=getattr(self, "classes_", None), groups=groups)
+        self._keep(result)
+        if recording:
+            self._record(task, result, budget)
+        self.search_seconds_ = budget.elapsed()
+        return self
+
+    def _keep(self, result: Any) -> None:
+        """The fitted attributes, from the search's result."""
         self.best_pipeline_ = result.pipeline
         self.best_family_ = result.family
         self.best_params_ = result.params
@@ -246,6 +254,7 @@ class _AutoMetaBase(BaseEstimator):
         self.study_ = result.study
         self.recommendations_ = result.recommendations
         self.metric_ = result.metric
+        self.greater_is_better_ = result.study.direction.name == "MAXIMIZE"
         self.kind_ = result.kind
         self.n_trials_ = result.n_trials
         self.n_validated_ = result.n_validated
@@ -253,19 +262,19 @@ class _AutoMetaBase(BaseEstimator):
         self.validation_ = result.validation
         self.validated_ = result.final_model in ("refit", "refit on a sample", "fold model", "ensemble")
         self.notes_ = result.notes
+
+    def _record(self, task: Any, result: Any, budget: Any) -> None:
+        """Record the run in the user's knowledge base (which holds autometa's metrics only); a note when not."""
         from autometa.metrics import GREATER_IS_BETTER
 
-        self.greater_is_better_ = result.study.direction.name == "MAXIMIZE"
-        if recording and result.metric not in GREATER_IS_BETTER:
+        if result.metric not in GREATER_IS_BETTER:
             self.notes_ = [*self.notes_, f"not recorded in your knowledge base: it holds autometa's metrics "
                                          f"({', '.join(GREATER_IS_BETTER)}), not {result.metric}"]
-        elif recording:
-            note = _record_run(task, result.study, result.metric, seconds=budget.remaining() - RECORD_RESERVE / 2)
-            if note:  # the model is fine; the user should still know their run taught autometa nothing
-                self.notes_ = [*self.notes_, note]
-                warnings.warn(f"This run was {note}.", AutometaWarning, stacklevel=3)
-        self.search_seconds_ = budget.elapsed()
-        return self
+            return
+        note = _record_run(task, result.study, result.metric, seconds=budget.remaining() - RECORD_RESERVE / 2)
+        if note:  # the model is fine; the user should still know their run taught autometa nothing
+            self.notes_ = [*self.notes_, note]
+            warnings.warn(f"This run was {note}.", AutometaWarning, stacklevel=4)
 
     def _frame(self, X: Any) -> pd.DataFrame:
         check_is_fitted(self, "best_pipeline_")
@@ -603,12 +612,9 @@ def fit(X: Any, y: Any, *, time_budget: float = 60.0, kind: str | None = None, m
 record, ensemble, log_file
         See :class:`AutoMetaClassifier` (``record=False``: do not record this run in your
         knowledge base).
-    sample_weight : array-like or str, optional
-        Row weights (see :meth:`AutoMetaClassifier.fit`), or the name of a column of
-        ``X`` holding them (taken out of the features).
-    groups : array-like or str, optional
-        Group labels (see :meth:`AutoMetaClassifier.fit`), or the name of a column of
-        ``X`` holding them (taken out of the features).
+    sample_weight, groups : array-like or str, optional
+        Row weights and group labels (see :meth:`AutoMetaClassifier.fit`), or names of
+        columns of ``X`` holding them (taken out of the features).
 
     Returns
     -------
