@@ -46,7 +46,7 @@ def _is_int(low: int) -> Callable[[Any], bool]:
 
 
 def _valid_cv(cv: Any) -> bool:
-    from autometa.search._validation import check_cv
+    from autometa.search import check_cv
 
     try:
         check_cv(cv, "")
@@ -152,10 +152,14 @@ class _AutoMetaBase(BaseEstimator):
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
+        tags.input_tags.sparse = True  # made dense (autometa.tasks.densify)
         return tags
 
     def _check_X(self, X: Any, y: Any = None, *, reset: bool) -> tuple[pd.DataFrame, Any]:
-        """A DataFrame keeps its dtypes (categorical columns); anything else becomes numeric."""
+        """A DataFrame keeps its dtypes (categorical columns); anything else becomes numeric (sparse: dense)."""
+        from autometa.tasks import densify
+
+        X = densify(X, type(self).__name__)
         if isinstance(X, pd.DataFrame):
             validate_data(self, X, skip_check_array=True, reset=reset)
             if reset and X.shape[1] == 0:
@@ -637,10 +641,11 @@ record, ensemble, log_file
     lookup = LAZY_IMPORTS.pop("fit", None)
     if lookup is not None and started - lookup[1] < 0.5:  # this call's lookup of autometa.fit imported us
         started = lookup[0]
-    from autometa.tasks import KINDS, load_task
+    from autometa.tasks import KINDS, densify, load_task
 
     if kind is not None and kind not in KINDS:
         raise DataError(f"The 'kind' parameter of fit must be None or one of {', '.join(KINDS)}. Got {kind!r}.")
+    X = densify(X, "fit")
     if isinstance(y, str):
         task = load_task(X, target=y, kind=kind)
         X, y = task.X, task.y

@@ -224,3 +224,27 @@ def test_fit_the_estimators_the_search_and_the_cli_share_one_parameter_list():
     given = cli_fit.fit_parameters(args, time_budget=args.time_budget)
     assert list(given) == list(SEARCH_PARAMETERS)
     assert {n: v for n, v in given.items() if n != "verbose"} == {n: v for n, v in init.items() if n != "verbose"}
+
+
+def test_a_sparse_X_is_fitted_and_predicted_as_its_dense_copy():
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(0)
+    dense = np.where(rng.random((150, 20)) < 0.2, rng.normal(size=(150, 20)), 0.0)
+    y = (dense[:, 0] + dense[:, 1] > 0).astype(int)
+    params = dict(time_budget=30, families=["linear"], n_trials=2, warm_start=False, record=False, random_state=0)
+    on_sparse = autometa.fit(sp.csr_matrix(dense), y, **params)
+    on_dense = autometa.fit(dense, y, **params)
+    assert on_sparse.best_score_ == pytest.approx(on_dense.best_score_)
+    np.testing.assert_allclose(on_sparse.predict_proba(sp.csc_matrix(dense)), on_dense.predict_proba(dense))
+
+
+def test_a_sparse_X_too_large_to_make_dense_is_one_line(monkeypatch):
+    import scipy.sparse as sp
+
+    import autometa.tasks._loaders as loaders
+
+    monkeypatch.setattr(loaders, "MAX_DENSE_CELLS", 1000)
+    X = sp.random(100, 20, density=0.01, format="csr", random_state=0)
+    with pytest.raises(DataError, match=r"100 x 20 = 2,000 cells \(at most 1,000\); select or reduce"):
+        AutoMetaClassifier(5, record=False).fit(X, np.arange(100) % 2)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from autometa.search._budget import Budget
 from autometa.search._space import FAMILY_PARAM, conditional_space, split_params, suggest_pipeline
+from autometa.search._validation import check_cv
 from autometa.search.loop import SearchResult, run_search
 from autometa.search.warm_start import read_search_space, warm_start
 
@@ -22,6 +23,7 @@ __all__ = [
     "Budget",
     "FAMILY_PARAM",
     "SearchResult",
+    "check_cv",
     "conditional_space",
     "read_search_space",
     "run_search",

@@ -9,7 +9,7 @@ families live in :mod:`autometa.tasks.fewshot`.
 from __future__ import annotations
 
 from autometa.tasks._datadir import ENV_DATA_DIR, resolve_data_dir
-from autometa.tasks._loaders import SKLEARN_DATASETS, load_task, read_table
+from autometa.tasks._loaders import SKLEARN_DATASETS, densify, load_task, read_table
 from autometa.tasks._registry import TaskRegistry
 from autometa.tasks._task import KINDS, Task
 from autometa.tasks._validation import infer_categorical, infer_kind, validate
@@ -20,6 +20,7 @@ __all__ = [
     "SKLEARN_DATASETS",
     "Task",
     "TaskRegistry",
+    "densify",
     "infer_categorical",
     "infer_kind",
     "load_task",

@@ -126,6 +126,37 @@ def _from_sklearn(name: str) -> tuple[pd.DataFrame, pd.Series]:
     return bunch.data, bunch.target
 
 
+#: a scipy sparse X is made dense up to this many cells (8 bytes each: 800 MB); the pipelines work on dense tables
+MAX_DENSE_CELLS = 100_000_000
+
+
+def densify(X: Any, owner: str) -> Any:
+    """A scipy sparse ``X`` as a dense array (every pipeline works on dense tables); anything else as it is.
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> densify(sp.eye(2, format="csr"), "fit")
+    array([[1., 0.],
+           [0., 1.]])
+    """
+    import scipy.sparse as sp
+
+    if not sp.issparse(X):
+        return X
+    cells = int(X.shape[0]) * int(X.shape[1])
+    if cells > MAX_DENSE_CELLS:
+        raise DataError(f"{owner} makes a sparse X dense, and this one has {X.shape[0]:,} x {X.shape[1]:,} = "
+                        f"{cells:,} cells (at most {MAX_DENSE_CELLS:,}); select or reduce its columns first "
+                        "(e.g. sklearn.feature_selection or TruncatedSVD).")
+    return X.toarray()
+
+
+def _dense(spec: Any) -> np.ndarray:
+    """An array-like (a scipy sparse matrix made dense by :func:`densify`) as an array."""
+    return np.asarray(densify(spec, "load_task"))
+
+
 def load_task(spec: Any, target: str | None = None, *, y: Any = None, name: str | None = None,
               kind: str | None = None, categorical: Any = None, data_dir: str | os.PathLike[str] | None = None,
               family: str | None = None) -> Task:
@@ -208,7 +239,7 @@ def load_task(spec: Any, target: str | None = None, *, y: Any = None, name: str 
     else:
         if y is None:
             raise DataError("Pass the target too: load_task(X, y=y), or a DataFrame with target='column'.")
-        X = spec if isinstance(spec, np.ndarray) else np.asarray(spec)
+        X = spec if isinstance(spec, np.ndarray) else _dense(spec)
     if cat_given is not None and len(cat_given) and isinstance(next(iter(cat_given)), str):
         columns = [str(c) for c in (X.columns if isinstance(X, pd.DataFrame) else [])]
         unknown = [c for c in cat_given if c not in columns]
