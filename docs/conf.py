@@ -8,8 +8,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import autometa  # noqa: E402
 from _cli_reference import write_cli_reference  # noqa: E402
+
+import autometa  # noqa: E402
 
 project = "autometa"
 author = "the autometa developers"

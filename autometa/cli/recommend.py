@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
 
 from autometa.cli._output import print_json, print_table
 
@@ -27,6 +28,29 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--kb", help="knowledge base folder (default: the shipped one)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.set_defaults(func=_recommend)
+
+
+def readable(table: Any) -> Any:
+    """The columns a reader acts on: rank, family, the expected score with its range, fit seconds, parameters, why.
+
+    ``predicted_score`` (the learner's own scale) and ``config_id`` stay in ``--json``.
+    """
+    import math
+
+    import pandas as pd
+
+    def expected(row: Any) -> str:
+        if not math.isfinite(row.get("expected_score", math.nan)):
+            return ""
+        return f"{row['expected_score']:.3f} ({row['expected_low']:.3f}-{row['expected_high']:.3f})"
+
+    out = pd.DataFrame({"rank": table["rank"], "family": table["family"]})
+    if "expected_score" in table and table["expected_score"].notna().any():
+        out[f"expected {table.attrs.get('metric', 'score')} (10-90 %)"] = [expected(r) for _, r in table.iterrows()]
+    out["fit s"] = table["expected_fit_seconds"]
+    out["params"] = [json.dumps(p, sort_keys=True) for p in table["params"]]
+    out["why"] = table["why"]
+    return out
 
 
 def _recommend(args: argparse.Namespace) -> int:
@@ -53,8 +77,7 @@ def _recommend(args: argparse.Namespace) -> int:
         return 0
     from autometa.cli._output import console
 
-    shown = table.assign(params=[json.dumps(p, sort_keys=True) for p in table["params"]])
-    print_table(shown, title=f"{args.spec}: top {len(table)} by {table.attrs.get('metric')} "
+    print_table(readable(table), title=f"{args.spec}: top {len(table)} by {table.attrs.get('metric')} "
                              f"({table.attrs.get('learner')})", float_format="{:.3g}")
     err = console(stderr=True)
     for note in notes:

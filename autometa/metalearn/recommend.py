@@ -315,9 +315,13 @@ def recommend(X: Any, y: Any = None, *, top: int = 10, metric: str | None = None
     Returns
     -------
     pandas.DataFrame
-        ``rank``, ``config_id``, ``family``, ``params``, ``predicted_score``,
-        ``expected_fit_seconds``, ``why``; ``attrs["neighbours"]`` holds the
-        datasets the ranking leans on.
+        ``rank``, ``config_id``, ``family``, ``params``, ``predicted_score`` (the
+        learner's order, on its own scale), ``expected_fit_seconds``, ``why``, and
+        ``expected_score`` with ``expected_low`` / ``expected_high``: the
+        configuration's score on the neighbouring datasets the ranking leans on
+        (weighted median, 10th-90th percentile, on the metric; classification
+        only, NaN in regression: :mod:`autometa.metalearn._expected`);
+        ``attrs["neighbours"]`` holds those datasets.
 
     Examples
     --------
@@ -339,8 +343,11 @@ def recommend(X: Any, y: Any = None, *, top: int = 10, metric: str | None = None
         model = get_learner(learner) if isinstance(learner, str) else learner
         if isinstance(model, MetaLearner) and model.get_params().get("metric") != metric:
             model = model.clone().set_params(metric=metric)
+    from autometa.metalearn._expected import with_expected_scores
+
     fitted = fitted_learner(model, knowledge_base)
-    table = fitted.rank(task, top=top, families=families, time_budget=time_budget)
+    table = with_expected_scores(fitted.rank(task, top=top, families=families, time_budget=time_budget), fitted,
+                                 task.kind)
     user_path = _user_base_path() if knowledge_base is None and user_runs else None
     if user_path is not None:
         from autometa.metalearn._user_runs import with_user_runs

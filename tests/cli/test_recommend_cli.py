@@ -46,7 +46,8 @@ def test_recommend_json(capsys, kb_path, csv):
     assert [r["rank"] for r in recs] == [1, 2, 3]
     assert recs[0]["config_id"] == "gamma-000" and recs[0]["params"] == {"k": 5}
     assert set(recs[0]) == {"rank", "config_id", "family", "params", "predicted_score", "expected_fit_seconds",
-                            "why"}
+                            "why", "expected_score", "expected_low", "expected_high"}
+    assert recs[0]["expected_score"] is None  # average rank leans on no neighbours: no expected score
     assert doc["metric"] == "balanced_accuracy" and doc["warnings"] == []
 
 
@@ -54,8 +55,9 @@ def test_recommend_table(capsys, kb_path, csv):
     code, out, err = run(capsys, "recommend", csv, "--target", "y", "--kb", kb_path, "--families", "beta",
                          "delta", "--learner", "neighbors")
     assert code == 0, err
-    assert "top 8 by balanced_accuracy" in out and "config_id" in out
-    assert "alpha-" not in out and "gamma-" not in out
+    assert "top 8 by balanced_accuracy" in out and "expected balanced_accuracy (10-90 %)" in out
+    assert "beta" in out and "alpha" not in out and "gamma" not in out
+    assert "predicted_score" not in out  # the learner's own scale stays in --json
     assert err.startswith("nearest datasets: cls_")
 
 
