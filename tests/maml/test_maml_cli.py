@@ -36,3 +36,24 @@ def test_json_parses_with_the_progress_bar_on(tmp_path, capsys) -> None:
 def test_missing_checkpoint_exits_2(tmp_path, capsys) -> None:
     assert main(["maml", "evaluate", str(tmp_path / "none.pt")]) == 2
     assert "No checkpoint" in capsys.readouterr().err
+
+
+def test_the_default_number_of_steps_is_sized_for_the_device(tmp_path, capsys, monkeypatch) -> None:
+    # 1,000 Omniglot MAML steps are most of an hour on a 2-core CPU: the CPU default is 100, and says so
+    from autometa.cli import maml as maml_cli
+    from autometa.maml._base import FewShotLearner
+
+    seen = {}
+
+    def record(self, family, *, steps, **kwargs):
+        seen["steps"] = steps
+        self.step_ = steps
+        return self
+
+    monkeypatch.setattr(FewShotLearner, "meta_train", record)
+    assert main(["maml", "train", "--family", "sinusoid", "--device", "cpu", "--eval-episodes", "0"]) == 0
+    assert seen["steps"] == maml_cli.CPU_STEPS == 100
+    assert "100 meta-updates (CPU default" in capsys.readouterr().err
+    assert main(["maml", "train", "--family", "sinusoid", "--device", "cpu", "--steps", "7", "--eval-episodes",
+                 "0"]) == 0
+    assert seen["steps"] == 7
