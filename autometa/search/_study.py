@@ -22,8 +22,10 @@ from autometa.search._space import FAMILY_PARAM, split_params
 #: prefix of the user attributes the search sets on studies and trials
 ATTR = "autometa_"
 #: columns of :attr:`SearchResult.leaderboard`
+#: ``params``: canonical names (what ``get_family(family).build`` takes, as in ``best_params_``);
+#: ``study_params``: the same values under the study's own names (``linear_C``), as ``study.trials`` shows them
 LEADERBOARD_COLUMNS = ["rank", "trial", "family", "score", "score_std", "fit_seconds", "source",
-                       "config_id", "params"]
+                       "config_id", "params", "study_params"]
 
 
 @contextlib.contextmanager
@@ -138,7 +140,8 @@ def leaderboard(study: optuna.Study) -> pd.DataFrame:
         rows.append({"trial": t.number, "family": family, "score": float(t.value),
                      "score_std": t.user_attrs.get(ATTR + "score_std", np.nan),
                      "fit_seconds": t.user_attrs.get(ATTR + "fit_seconds", np.nan),
-                     "source": "warm start" if warm else "sampler", "config_id": warm, "params": params})
+                     "source": "warm start" if warm else "sampler", "config_id": warm, "params": params,
+                     "study_params": dict(t.params)})
     frame = pd.DataFrame(rows, columns=[c for c in LEADERBOARD_COLUMNS if c != "rank"])
     ascending = study.direction == optuna.study.StudyDirection.MINIMIZE
     frame = frame.sort_values(["score", "trial"], ascending=[ascending, True], kind="stable")

@@ -174,3 +174,13 @@ def test_a_run_optimising_a_scorer_is_not_recorded_as_if_it_were_a_knowledge_bas
                          warm_start=False, record=True, random_state=0)
     assert any("not recorded in your knowledge base" in n and "f1_macro" in n for n in model.notes_)
     assert not (tmp_path / "home").exists() or not any((tmp_path / "home").rglob("*.parquet"))
+
+
+def test_the_leaderboard_gives_each_trials_parameters_in_both_names():
+    X, y = _classification(2)
+    model = autometa.fit(X, y, time_budget=30, families=["linear", "knn"], n_trials=4, warm_start=False,
+                         record=False, random_state=0)
+    by_number = {t.number: t.params for t in model.study_.trials}
+    for row in model.leaderboard_.itertuples():
+        assert row.study_params == by_number[row.trial]  # as the study shows them
+        assert row.study_params == {"family": row.family, **{f"{row.family}_{k}": v for k, v in row.params.items()}}
