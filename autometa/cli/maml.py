@@ -137,9 +137,10 @@ def train(args: argparse.Namespace) -> int:
                            strategy=args.strategy, amp=amp, seed=args.seed)
     steps = args.steps
     if steps is None:
-        from autometa.maml._device import resolve_device
+        import torch
 
-        steps = GPU_STEPS if resolve_device(args.device).type == "cuda" else CPU_STEPS
+        on_gpu = str(args.device).startswith("cuda") or (args.device == "auto" and torch.cuda.is_available())
+        steps = GPU_STEPS if on_gpu else CPU_STEPS
         if not args.quiet:
             print(f"{steps} meta-updates ({'GPU' if steps == GPU_STEPS else 'CPU'} default; --steps to choose); "
                   "the bar's estimate of the time left settles after a few", file=sys.stderr)

@@ -17,8 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("file", metavar="FILE", help="CSV/TSV/Parquet path, or pmlb:NAME, sklearn:NAME, openml:ID")
     parser.add_argument("--target", help="target column (files)")
     parser.add_argument("--groups", default="all",
-                        help="comma-separated groups: general, statistical, info_theory, model_based, "
-                             "landmarking, or all (default: all)")
+                        help="comma-separated groups: general, statistical, info_theory, itemset, model_based, "
+                             "landmarking, clustering, relative, or all (default: all)")
     parser.add_argument("--summary", default="default",
                         help="comma-separated summary functions, 'default' (mean,sd) or 'all'")
     parser.add_argument("--kind", choices=["binary", "multiclass", "regression"], help="override the task kind")

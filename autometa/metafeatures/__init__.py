@@ -9,7 +9,11 @@ given groups, summaries and task kind without data. The groups, one module each:
 - :mod:`~autometa.metafeatures.statistical` - moments, correlations, canonical correlations
 - :mod:`~autometa.metafeatures.info_theory` - entropies, mutual information, concentration
 - :mod:`~autometa.metafeatures.model_based` - the shape of a decision tree
+- :mod:`~autometa.metafeatures.itemset` - frequencies of values and value pairs of the discrete view
 - :mod:`~autometa.metafeatures.landmarking` - cross-validated scores of small models
+- :mod:`~autometa.metafeatures.clustering` - how well the classes separate as clusters
+- :mod:`~autometa.metafeatures.concept` - how the target varies between close rows
+- :mod:`~autometa.metafeatures.relative` - the landmarkers' ranks
 
 A feature is a small function registered with
 :func:`~autometa.metafeatures._engine.metafeature`; its parameter names say what it
@@ -17,7 +21,7 @@ needs, and shared intermediate values are computed once per extraction.
 
 >>> from autometa.metafeatures import GROUPS
 >>> GROUPS
-('general', 'statistical', 'info_theory', 'model_based', 'landmarking')
+('general', 'statistical', 'info_theory', 'itemset', 'model_based', 'landmarking', 'clustering', 'concept', 'relative')
 """
 
 from __future__ import annotations
@@ -25,8 +29,11 @@ from __future__ import annotations
 # importing the group modules registers their features
 from autometa.metafeatures import (  # noqa: F401
     _shared,
+    clustering,
+    concept,
     general,
     info_theory,
+    itemset,
     landmarking,
     model_based,
     statistical,

@@ -97,7 +97,25 @@ def feature_names(groups: str | Sequence[str] = "all", summary: str | Sequence[s
     if kind is not None and kind not in KINDS:
         raise DataError(f"The 'kind' parameter must be one of {', '.join(map(repr, KINDS))} or None; got {kind!r}.")
     sums = _summaries(summary)
-    return [n for f in features_of(_groups(groups), kind) for n in f.output_names(sums)]
+    return _names(features_of(_run_groups(_groups(groups)), kind), _groups(groups), sums)
+
+
+def _run_groups(groups: tuple[str, ...]) -> tuple[str, ...]:
+    """The groups whose features run: ``relative`` ranks the landmarkers, so it runs them."""
+    if "relative" in groups and "landmarking" not in groups:
+        return tuple(g for g in GROUPS if g in {*groups, "landmarking"})
+    return groups
+
+
+def _names(features: list[Any], groups: tuple[str, ...], sums: list[Summary]) -> list[str]:
+    """Output names: the features', landmarking's left out when only ``relative`` asked for them, then the ranks."""
+    from autometa.metafeatures.relative import relative_names
+
+    names = [n for f in features for n in f.output_names(sums)
+             if f.group != "landmarking" or "landmarking" in groups]
+    if "relative" in groups:
+        names += relative_names([n for f in features if f.group == "landmarking" for n in f.output_names(sums)])
+    return names
 
 
 class MetaFeatureExtractor:
@@ -209,14 +227,19 @@ class MetaFeatureExtractor:
         prepared = prepare(X, y, categorical=categorical, kind=kind, max_rows=self.max_rows,
                            max_cols=self.max_cols, max_levels=self.max_levels,
                            model_max_rows=self.model_max_rows, random_state=self.random_state)
-        features = features_of(groups, prepared.kind)
+        features = features_of(_run_groups(groups), prepared.kind)
         deadline = None if self.time_budget is None else start + float(self.time_budget)
         # one BLAS thread: extractions run in parallel across datasets, and on a busy
         # machine a multi-threaded BLAS makes small products hundreds of times slower
         with threadpool_limits(limits=1, user_api="blas"):
             result = run(features, Context({**prepared.values, "deadline": deadline}), summaries, deadline)
 
-        names = [n for f in features for n in f.output_names(summaries)]
+        if "relative" in groups:
+            from autometa.metafeatures.relative import relative_values
+
+            landmarks = [n for f in features if f.group == "landmarking" for n in f.output_names(summaries)]
+            result.values.update(relative_values(result.values, landmarks))
+        names = _names(features, groups, summaries)
         values = np.array([result.values[n] for n in names], dtype=float)
         non_finite = [n for n, v in zip(names, values) if np.isinf(v)]
         values[np.isinf(values)] = np.nan

@@ -183,5 +183,5 @@ def N_model(N: np.ndarray, model_rows: np.ndarray | None) -> np.ndarray:
 
 
 @intermediate
-def y_model(y: np.ndarray, model_rows: np.ndarray | None) -> np.ndarray:
-    return y if model_rows is None else y[model_rows]
+def y_model(y: np.ndarray | None, model_rows: np.ndarray | None) -> np.ndarray | None:
+    return y if model_rows is None or y is None else y[model_rows]

@@ -130,6 +130,27 @@ class TestLandmarking(GroupConformance):
     group = "landmarking"
 
 
+class TestItemset(GroupConformance):
+    group = "itemset"
+
+
+class TestClustering(GroupConformance):
+    group = "clustering"
+
+
+class TestConcept(GroupConformance):
+    group = "concept"
+
+
+class TestRelative(GroupConformance):
+    group = "relative"
+
+    def test_registered(self) -> None:  # no features of its own: it ranks the landmarkers' (relative.py)
+        names = feature_names(["relative"], kind="binary")
+        assert names and all(n.endswith(".relative") for n in names)
+        assert not _FEATURES[self.group]
+
+
 def test_every_group_has_a_conformance_class() -> None:
     covered = {cls.group for cls in GroupConformance.__subclasses__()}
     assert covered == set(GROUPS)

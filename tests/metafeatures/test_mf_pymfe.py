@@ -45,9 +45,14 @@ def _compare(ours: pd.Series, ref: dict[str, float], skip: set[str]) -> dict[str
     return {n: _rel(float(ours[n]), ref[n]) for n in shared}
 
 
+#: pymfe's names of the groups autometa has
+PYMFE_GROUPS = ["general", "statistical", "info-theory", "itemset", "model-based", "landmarking", "clustering", "concept",
+                "relative"]
+
+
 def test_names_are_pymfes() -> None:
     ours = set(feature_names("all", "default", "multiclass")) - OURS_ONLY
-    mfe = pymfe_mfe.MFE(groups="default", summary=["mean", "sd"])
+    mfe = pymfe_mfe.MFE(groups=PYMFE_GROUPS, summary=["mean", "sd"])
     theirs = set(mfe.extract_metafeature_names())
     assert ours == theirs
 
@@ -123,3 +128,27 @@ def test_every_shared_value_agrees_on_real_data(name: str, pmlb_dir: object) -> 
     bad = {k: v for k, v in diffs.items() if not v < 1e-6 and k not in CCA_FAMILY | {"sd_ratio"}}
     assert not bad, bad
     assert all(diffs[k] < 0.05 for k in CCA_FAMILY if k in diffs), {k: diffs[k] for k in CCA_FAMILY if k in diffs}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", AGREEMENT_DATASETS)
+def test_clustering_concept_itemset_and_relative_agree_on_real_data(name: str, pmlb_dir: object) -> None:
+    """Every value of the clustering, concept, itemset and relative groups within 1e-9 relative (these datasets
+    have under 5,000 rows, so the pairwise-distance features use every row, as pymfe does)."""
+    from autometa.tasks import load_task
+
+    task = load_task(f"pmlb:{name}", data_dir=pmlb_dir)
+    groups = ["clustering", "concept", "itemset", "relative"]
+    ours = extract_metafeatures(task, groups=groups)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mfe = pymfe_mfe.MFE(groups=groups, random_state=0, suppress_warnings=True)
+        mfe.fit(task.X.to_numpy(dtype=float), task.y.to_numpy(),
+                cat_cols=[i for i, c in enumerate(task.categorical) if c], suppress_warnings=True)
+        names, values = mfe.extract(suppress_warnings=True)
+    ref = {n: float(v) for n, v in zip(names, values)}
+    assert set(ours.index) == set(ref)  # relative alone: the ranks in place of the landmarking values
+    diffs = _compare(ours, ref, set())
+    assert len(diffs) == 8 + 8 + 4 + 14  # clustering 8; concept 4 x (mean, sd); itemset 2 x 2; 7 landmarkers x 2
+    bad = {k: v for k, v in diffs.items() if not v < 1e-9}
+    assert not bad, bad
