@@ -1,7 +1,7 @@
-"""The itemset, clustering and concept groups against pymfe on 20,000 x 50 (issue 22's "at equal rows").
+"""The itemset, clustering, concept and complexity groups against pymfe on 20,000 x 50 (issue 22's "at equal rows").
 
-Itemset on all 20,000 rows (both libraries use them all); clustering and concept on a
-5,000-row sample given to both (autometa's pairwise-distance features use at most
+Itemset on all 20,000 rows (both libraries use them all); clustering, concept and
+complexity on a 5,000-row sample given to both (autometa's pairwise-distance features use at most
 ``model_max_rows`` = 5,000 rows, pymfe all of them: "equal rows"). Each library in
 this process, one BLAS thread, ``--repeats`` rounds interleaved (autometa, pymfe,
 autometa, ...); the first round includes imports and warm-up.
@@ -31,13 +31,16 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--groups", nargs="+", default=["itemset", "clustering", "concept", "complexity"])
     args = parser.parse_args(argv)
-    print(f"python benchmarks/metafeatures_groups_speed.py --repeats {args.repeats}")
+    print(f"python benchmarks/metafeatures_groups_speed.py --repeats {args.repeats} --groups {' '.join(args.groups)}")
     X, y = synthetic(20_000, 50, 2)
     X, y = np.asarray(X, dtype=float), np.asarray(y)
     sample = np.sort(np.random.default_rng(0).choice(len(y), 5000, replace=False))
     with threadpool_limits(limits=1, user_api="blas"):
-        for group, rows in (("itemset", None), ("clustering", sample), ("concept", sample)):
+        for group, rows in (("itemset", None), ("clustering", sample), ("concept", sample), ("complexity", sample)):
+            if group not in args.groups:
+                continue
             Xs, ys = (X, y) if rows is None else (X[rows], y[rows])
             ratios, ours_s, theirs_s = [], [], []
             for _ in range(args.repeats):

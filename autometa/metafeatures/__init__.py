@@ -13,6 +13,7 @@ given groups, summaries and task kind without data. The groups, one module each:
 - :mod:`~autometa.metafeatures.landmarking` - cross-validated scores of small models
 - :mod:`~autometa.metafeatures.clustering` - how well the classes separate as clusters
 - :mod:`~autometa.metafeatures.concept` - how the target varies between close rows
+- :mod:`~autometa.metafeatures.complexity` - how hard the classes are to separate
 - :mod:`~autometa.metafeatures.relative` - the landmarkers' ranks
 
 A feature is a small function registered with
@@ -21,7 +22,7 @@ needs, and shared intermediate values are computed once per extraction.
 
 >>> from autometa.metafeatures import GROUPS
 >>> GROUPS
-('general', 'statistical', 'info_theory', 'itemset', 'model_based', 'landmarking', 'clustering', 'concept', 'relative')
+('general', 'statistical', 'info_theory', 'itemset', 'model_based', 'landmarking', 'clustering', 'concept', 'complexity', 'relative')
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from __future__ import annotations
 from autometa.metafeatures import (  # noqa: F401
     _shared,
     clustering,
+    complexity,
     concept,
     general,
     info_theory,

@@ -45,7 +45,7 @@ __all__ = [
 
 #: the meta-feature groups, in the order they are computed and listed (cheap first)
 GROUPS: tuple[str, ...] = ("general", "statistical", "info_theory", "itemset", "model_based", "landmarking",
-                           "clustering", "concept", "relative")
+                           "clustering", "concept", "complexity", "relative")
 
 #: the groups of the default task vector (what ``recommend`` computes for a new task and
 #: ``fit`` records): landmarking is left out, being most of the extraction time on large tables

@@ -138,6 +138,10 @@ class TestClustering(GroupConformance):
     group = "clustering"
 
 
+class TestComplexity(GroupConformance):
+    group = "complexity"
+
+
 class TestConcept(GroupConformance):
     group = "concept"
 

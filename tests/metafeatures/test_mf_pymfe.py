@@ -46,7 +46,7 @@ def _compare(ours: pd.Series, ref: dict[str, float], skip: set[str]) -> dict[str
 
 
 #: pymfe's names of the groups autometa has
-PYMFE_GROUPS = ["general", "statistical", "info-theory", "itemset", "model-based", "landmarking", "clustering", "concept",
+PYMFE_GROUPS = ["general", "statistical", "info-theory", "itemset", "model-based", "landmarking", "clustering", "concept", "complexity",
                 "relative"]
 
 
@@ -132,13 +132,14 @@ def test_every_shared_value_agrees_on_real_data(name: str, pmlb_dir: object) -> 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", AGREEMENT_DATASETS)
-def test_clustering_concept_itemset_and_relative_agree_on_real_data(name: str, pmlb_dir: object) -> None:
-    """Every value of the clustering, concept, itemset and relative groups within 1e-9 relative (these datasets
-    have under 5,000 rows, so the pairwise-distance features use every row, as pymfe does)."""
+def test_the_groups_added_later_agree_on_real_data(name: str, pmlb_dir: object) -> None:
+    """Every value of the clustering, complexity, concept, itemset and relative groups within 1e-9 relative (these
+    datasets have under 5,000 rows, so the pairwise-distance features use every row, as pymfe does), except
+    ``f1v``, which pymfe 0.4.4 reports as NaN under NumPy 2 (see the complexity module's docstring)."""
     from autometa.tasks import load_task
 
     task = load_task(f"pmlb:{name}", data_dir=pmlb_dir)
-    groups = ["clustering", "concept", "itemset", "relative"]
+    groups = ["clustering", "concept", "complexity", "itemset", "relative"]
     ours = extract_metafeatures(task, groups=groups)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -148,7 +149,9 @@ def test_clustering_concept_itemset_and_relative_agree_on_real_data(name: str, p
         names, values = mfe.extract(suppress_warnings=True)
     ref = {n: float(v) for n, v in zip(names, values)}
     assert set(ours.index) == set(ref)  # relative alone: the ranks in place of the landmarking values
-    diffs = _compare(ours, ref, set())
-    assert len(diffs) == 8 + 8 + 4 + 14  # clustering 8; concept 4 x (mean, sd); itemset 2 x 2; 7 landmarkers x 2
+    diffs = _compare(ours, ref, {"f1v.mean", "f1v.sd"})
+    # clustering 8; complexity 12 summarised x 2 + 10 single, less f1v's 2; concept 4 x 2; itemset 2 x 2; relative 14
+    assert len(diffs) == 8 + 32 + 8 + 4 + 14
     bad = {k: v for k, v in diffs.items() if not v < 1e-9}
     assert not bad, bad
+    assert np.isnan(ref["f1v.mean"]) and 0 < ours["f1v.mean"] < 1
