@@ -27,7 +27,8 @@ from autometa.pipelines import family_of_choice
 __all__ = ["WARM_START_COLUMNS", "family_of_choice", "read_search_space", "warm_start"]
 
 #: columns of the table :func:`warm_start` returns
-WARM_START_COLUMNS = ["rank", "config_id", "family", "params", "predicted_score", "source_datasets"]
+WARM_START_COLUMNS = ["rank", "config_id", "family", "params", "predicted_score", "expected_score",
+                      "expected_low", "expected_high", "source_datasets"]
 
 #: user attribute keys set on every enqueued trial
 ATTR_PREFIX = "autometa_"
@@ -182,6 +183,14 @@ def _sources(recs: pd.DataFrame, row: Any) -> list[str]:
     return names[:5]
 
 
+def _float(value: Any) -> float:
+    """A recommendation's number, NaN when it has none."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
 def warm_start(study: optuna.Study, X: Any, y: Any = None, n_trials: int = 10,
                search_space: Mapping[str, BaseDistribution] | None = None,
                param_map: Mapping[str, str] | None = None, *, recommendations: pd.DataFrame | None = None,
@@ -224,7 +233,8 @@ def warm_start(study: optuna.Study, X: Any, y: Any = None, n_trials: int = 10,
     pandas.DataFrame
         One row per enqueued trial: ``rank`` (recommendation rank), ``config_id``,
         ``family``, ``params`` (in the study's names), ``predicted_score``,
-        ``source_datasets``. ``attrs["skipped"]`` counts configurations left out
+        ``expected_score``, ``expected_low``, ``expected_high`` (see
+        :func:`autometa.recommend`), ``source_datasets``. ``attrs["skipped"]`` counts configurations left out
         because the study already tried or queued them, ``attrs["unmatched"]`` lists
         the study's parameters no configuration fills.
 
@@ -344,6 +354,7 @@ def warm_start(study: optuna.Study, X: Any, y: Any = None, n_trials: int = 10,
         seen.append(params)
         rows.append({"rank": rank, "config_id": attrs[f"{ATTR_PREFIX}config_id"], "family": fam.name,
                      "params": params, "predicted_score": attrs[f"{ATTR_PREFIX}predicted_score"],
+                     **{c: _float(rec.get(c)) for c in ("expected_score", "expected_low", "expected_high")},
                      "source_datasets": sources})
     out = pd.DataFrame(rows, columns=WARM_START_COLUMNS)
     out.attrs.update(skipped=skipped, unmatched=unmatched, families=families)

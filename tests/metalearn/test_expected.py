@@ -84,3 +84,22 @@ def test_why_does_not_cite_a_dataset_on_which_much_of_the_portfolio_ties_with_th
         row = scores.loc[dataset]
         assert (row >= row.max() - 1e-6).mean() < TRIVIAL_TIE_SHARE, dataset
     assert (scores.loc["irish"] >= 1.0 - 1e-6).mean() >= TRIVIAL_TIE_SHARE  # the case that was cited before
+
+
+def test_warm_start_reports_the_expected_scores_of_what_it_enqueued():
+    import optuna
+    from sklearn.datasets import load_breast_cancer
+
+    import autometa
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    study = optuna.create_study(direction="maximize")
+    space = {"lgbm_num_leaves": optuna.distributions.IntDistribution(4, 64),
+             "eta": optuna.distributions.FloatDistribution(1e-3, 0.3, log=True)}
+    enqueued = autometa.warm_start(study, X, y, n_trials=3, search_space=space)
+    recs = autometa.recommend(X, y, top=40, families=["lightgbm"])
+    merged = enqueued.merge(recs[["config_id", *EXPECTED_COLUMNS]], on="config_id", suffixes=("", "_rec"))
+    assert len(merged) == 3
+    for col in EXPECTED_COLUMNS:
+        assert merged[col].tolist() == pytest.approx(merged[f"{col}_rec"].tolist())
