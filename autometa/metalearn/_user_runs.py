@@ -66,6 +66,32 @@ def _near_copies(learner: Any, task: Any, user: Any, group: str) -> pd.Series:
     return pd.Series(dist[close], index=[names[i] for i in idx[close]], dtype=float)
 
 
+#: two configurations whose every numeric parameter is within this share of the other's are near copies
+NEAR_SHARE = 0.1
+
+
+def near_copy(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether two parameter dicts of one family are near copies (same keys, numbers within :data:`NEAR_SHARE`).
+
+    Examples
+    --------
+    >>> near_copy({"num_leaves": 31, "learning_rate": 0.1}, {"num_leaves": 32, "learning_rate": 0.105})
+    True
+    >>> near_copy({"num_leaves": 31, "learning_rate": 0.1}, {"num_leaves": 64, "learning_rate": 0.1})
+    False
+    """
+    if set(a) != set(b):
+        return False
+    for key, x in a.items():
+        y = b[key]
+        if isinstance(x, (int, float)) and isinstance(y, (int, float)) and not isinstance(x, bool):
+            if abs(x - y) > NEAR_SHARE * max(abs(x), abs(y)):
+                return False
+        elif x != y:
+            return False
+    return True
+
+
 def with_user_runs(table: pd.DataFrame, learner: Any, task: Any, user_path: Path, *, top: int,
                    families: Any = None, lead: int = 3) -> pd.DataFrame:
     """``table`` (a ranking) with the best configurations of recorded near copies of ``task`` first.
@@ -121,9 +147,11 @@ def with_user_runs(table: pd.DataFrame, learner: Any, task: Any, user_path: Path
                 break
             if cid in {row["config_id"] for row in rows} or cid not in configs.index:
                 continue
+            family, params = str(configs.at[cid, "family"]), dict(json.loads(configs.at[cid, "params"]))
+            if any(row["family"] == family and near_copy(row["params"], params) for row in rows):
+                continue  # a recorded study's trials cluster around its best: show distinct ones
             norm = 1.0 if spread <= 0 else float(sign * (r["score"] - median) / spread)
-            rows.append({"config_id": str(cid), "family": str(configs.at[cid, "family"]),
-                         "params": dict(json.loads(configs.at[cid, "params"])), "predicted_score": norm,
+            rows.append({"config_id": str(cid), "family": family, "params": params, "predicted_score": norm,
                          "expected_fit_seconds": float(r["seconds"]),
                          "why": f"#{place} in your recorded run on {dataset} ({r['score']:.3g} {metric})"})
     if not rows:

@@ -224,3 +224,26 @@ def test_a_study_of_the_same_name_in_another_storage_adds_rather_than_replaces(h
     # ingesting the first storage's study again replaces its own rows only (idempotent)
     user.ingest_study(f"sqlite:///{tmp_path / 'one.db'}", "s", X, y)
     assert len(user.load().evaluations) == 2
+
+
+@pytest.mark.filterwarnings("ignore:No usable task-vector dimension")  # the tiny base has one regression set
+def test_near_copies_among_a_recorded_runs_best_are_shown_once(home: Path) -> None:
+    # a study's best trials cluster (C = 0.0123, 0.0124, 0.0125): the lead rows are distinct configurations
+    from autometa.metalearn import recommend
+
+    X, y = _dataset_a()
+    dist = {"family": CategoricalDistribution(["linear", "knn"]), "linear_C": FloatDistribution(1e-4, 1e4, log=True),
+            "knn_n_neighbors": IntDistribution(1, 50)}
+    trials = [create_trial(params={"family": "linear", "linear_C": c},
+                           distributions={k: dist[k] for k in ("family", "linear_C")}, value=0.97 - i / 1000)
+              for i, c in enumerate([0.0123, 0.0124, 0.0125])]
+    trials.append(create_trial(params={"family": "knn", "knn_n_neighbors": 9},
+                               distributions={k: dist[k] for k in ("family", "knn_n_neighbors")}, value=0.90))
+    for i, t in enumerate(trials):
+        t.number = i
+    UserKnowledgeBase().record(X, trials, y=y, name="A")
+    recs = recommend(*_near_copy(*_dataset_a()), top=6)
+    recorded = recs[recs["why"].str.contains("your recorded run")]
+    assert len(recorded) == 2  # C = 0.0123 and the k-NN; 0.0124 and 0.0125 are near copies of the first
+    assert recorded["family"].tolist() == ["linear", "knn"]
+    assert recorded["params"].iloc[0]["C"] == pytest.approx(0.0123)
