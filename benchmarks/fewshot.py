@@ -34,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=30.0, help="meta-training wall-clock time per algorithm")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--meta-batch", type=int, default=16)
+    parser.add_argument("--train-ways", type=int, default=5, help="classes per training task (higher-way training: "
+                        "Snell et al. 2017); evaluation is 5-way and 20-way")
     parser.add_argument("--queries", type=int, default=15, help="query examples per class while meta-training "
                         "(evaluation always uses 15)")
     parser.add_argument("--episodes", type=int, default=600, help="test tasks per evaluation")
@@ -46,10 +48,11 @@ def main(argv: list[str] | None = None) -> int:
     print("python benchmarks/fewshot.py " + " ".join(sys.argv[1:] if argv is None else argv))
     print(f"torch {torch.__version__}, {args.device}, {torch.get_num_threads()} threads, {platform.processor()}")
     family = TaskRegistry().family("omniglot", ways=5, shots=1, queries=15)
-    training = family.with_options(queries=args.queries)
+    training = family.with_options(queries=args.queries, ways=args.train_ways)
     Path(args.checkpoints).mkdir(parents=True, exist_ok=True)
     for algorithm in args.algorithms:
-        ckpt = Path(args.checkpoints) / f"{algorithm}-5w1s-q{args.queries}-b{args.meta_batch}-{args.device}.pt"
+        ckpt = Path(args.checkpoints) / (f"{algorithm}-{args.train_ways}w1s-q{args.queries}-b{args.meta_batch}-"
+                                         f"{args.device}.pt")
         learner = make_learner(algorithm, device=args.device, seed=0)
         start = time.perf_counter()
         learner.meta_train(training, steps=10**7, meta_batch_size=args.meta_batch, checkpoint=ckpt, resume=True,
@@ -57,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         train_s = time.perf_counter() - start
         rates = [h["tasks_per_s"] for h in learner.history_ if "tasks_per_s" in h]
         row = {"algorithm": algorithm, "device": args.device, "minutes": args.minutes, "steps": learner.step_,
-               "meta_batch": args.meta_batch, "train_queries": args.queries, "threads": torch.get_num_threads(), "train_s_this_run": round(train_s, 1),
+               "meta_batch": args.meta_batch, "train_ways": args.train_ways, "train_queries": args.queries, "threads": torch.get_num_threads(), "train_s_this_run": round(train_s, 1),
                "tasks_per_s": round(sorted(rates)[len(rates) // 2], 2) if rates else None}
         for ways in (5, 20):
             result = learner.evaluate(family.with_options(ways=ways), episodes=args.episodes, split="test")

@@ -24,14 +24,17 @@ class RelationNet(ProtoNet):
     labels, as in the paper; the outputs (relation scores in [0, 1]) are the logits,
     so the arg-max is the predicted class. The paper's relation module on Omniglot is
     two conv blocks over the concatenated feature maps; this one is a two-layer
-    perceptron on the flattened embeddings (any body works). Like :class:`ProtoNet`,
+    perceptron on the flattened embeddings (any body works), with 64 hidden units
+    (the paper's 8 collapsed to a constant score there). Like :class:`ProtoNet`,
     adaptation only embeds the support set, and any number of ways works at
     evaluation.
     """
 
     name = "relation"
-    #: hidden units of the relation module (the paper's 8)
-    hidden = 8
+    #: hidden units of the relation module. The paper's 8 sit behind two conv blocks; behind the flattened
+    #: embedding, 8 units collapsed on Omniglot 5-way 1-shot (every score 0.2, the MSE-optimal constant, from
+    #: the first steps on: 20.0 % after 16,405 updates), while 64 reached 89.6 % in 2 CPU minutes
+    hidden = 64
 
     def _init_extra(self, model: nn.Module) -> Params:
         dtype = next(model.parameters()).dtype
