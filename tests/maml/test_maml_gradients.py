@@ -15,7 +15,15 @@ import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call
 
-from autometa.maml import ALGORITHMS, MLP, ConvNet, FewShotLearner, TaskBatchNorm, make_learner
+from autometa.maml import (
+    ALGORITHMS,
+    MLP,
+    ConvNet,
+    FewShotLearner,
+    MatchingNet,
+    TaskBatchNorm,
+    make_learner,
+)
 from autometa.tasks.fewshot import Episode
 
 WAYS, SHOTS, QUERIES, TASKS = 3, 2, 2, 2
@@ -108,7 +116,7 @@ def _reference_task_loss(algorithm: str, ref_model: nn.Module, params: dict[str,
     if algorithm == "matching":  # Vinyals et al. 2016, eq. 1-2: softmax attention over cosine similarities
         zs, zq = forward(model_params, sx), forward(model_params, qx)
         cos = torch.stack([torch.stack([torch.dot(q, s) / (q.norm() * s.norm()) for s in zs]) for q in zq])
-        p = torch.softmax(cos, dim=1) @ F.one_hot(sy, WAYS).to(cos.dtype)
+        p = torch.softmax(MatchingNet.scale * cos, dim=1) @ F.one_hot(sy, WAYS).to(cos.dtype)  # scaled (10)
         return F.nll_loss(torch.log(p), qy)
     if algorithm == "protonet":
         zs, zq = forward(model_params, sx), forward(model_params, qx)
