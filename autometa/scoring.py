@@ -153,34 +153,38 @@ def class_probabilities(pred: np.ndarray, scores: np.ndarray | None, n_classes: 
 
 
 def score_arrays(y: np.ndarray, pred: np.ndarray, scores: np.ndarray | None, is_proba: bool,
-                 n_classes: int | None) -> dict[str, float]:
-    """Every metric of the task's kind from :func:`predict_for_scoring`'s output."""
+                 n_classes: int | None, sample_weight: np.ndarray | None = None) -> dict[str, float]:
+    """Every metric of the task's kind from :func:`predict_for_scoring`'s output, rows weighted by ``sample_weight``."""
     from sklearn import metrics
 
+    w = sample_weight
     out: dict[str, float] = {}
     if n_classes is None:
-        out["r2"] = float(metrics.r2_score(y, pred)) if len(y) > 1 else np.nan
-        out["rmse"] = float(np.sqrt(metrics.mean_squared_error(y, pred)))
-        out["mae"] = float(metrics.mean_absolute_error(y, pred))
+        out["r2"] = float(metrics.r2_score(y, pred, sample_weight=w)) if len(y) > 1 else np.nan
+        out["rmse"] = float(np.sqrt(metrics.mean_squared_error(y, pred, sample_weight=w)))
+        out["mae"] = float(metrics.mean_absolute_error(y, pred, sample_weight=w))
         return out
-    out["accuracy"] = float(metrics.accuracy_score(y, pred))
+    out["accuracy"] = float(metrics.accuracy_score(y, pred, sample_weight=w))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        out["balanced_accuracy"] = float(metrics.balanced_accuracy_score(y, pred))
+        out["balanced_accuracy"] = float(metrics.balanced_accuracy_score(y, pred, sample_weight=w))
     out["roc_auc"] = out["log_loss"] = np.nan
     if scores is not None:
         present = np.unique(y)
         try:
             if n_classes == 2:
-                out["roc_auc"] = float(metrics.roc_auc_score(y, scores[:, 1])) if len(present) == 2 else np.nan
+                out["roc_auc"] = (float(metrics.roc_auc_score(y, scores[:, 1], sample_weight=w))
+                                  if len(present) == 2 else np.nan)
             elif len(present) > 1:
                 sub = scores[:, present]
                 sub = sub / np.clip(sub.sum(axis=1, keepdims=True), 1e-12, None)
-                out["roc_auc"] = float(metrics.roc_auc_score(y, sub, multi_class="ovr", labels=present))
+                out["roc_auc"] = float(metrics.roc_auc_score(y, sub, multi_class="ovr", labels=present,
+                                                             sample_weight=w))
         except ValueError:
             pass
         if is_proba:
-            out["log_loss"] = float(metrics.log_loss(y, np.clip(scores, 1e-15, 1.0), labels=np.arange(n_classes)))
+            out["log_loss"] = float(metrics.log_loss(y, np.clip(scores, 1e-15, 1.0), labels=np.arange(n_classes),
+                                                     sample_weight=w))
     return out
 
 

@@ -73,43 +73,6 @@ class _ReplayRegressor(RegressorMixin, BaseEstimator):
         return self.values
 
 
-def _builtin(name: str, y: np.ndarray, pred: np.ndarray, proba: np.ndarray | None, is_proba: bool,
-             n_classes: int | None, weight: np.ndarray | None) -> float:
-    """autometa's metric ``name``; unweighted through :func:`autometa.scoring.score_arrays`."""
-    if weight is None:
-        from autometa.scoring import score_arrays
-
-        return float(score_arrays(y, pred, proba, is_proba, n_classes)[name])
-    from sklearn import metrics
-
-    if n_classes is None:
-        if name == "r2":
-            return float(metrics.r2_score(y, pred, sample_weight=weight)) if len(y) > 1 else math.nan
-        if name == "rmse":
-            return float(np.sqrt(metrics.mean_squared_error(y, pred, sample_weight=weight)))
-        return float(metrics.mean_absolute_error(y, pred, sample_weight=weight))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        if name == "accuracy":
-            return float(metrics.accuracy_score(y, pred, sample_weight=weight))
-        if name == "balanced_accuracy":
-            return float(metrics.balanced_accuracy_score(y, pred, sample_weight=weight))
-        if proba is None:
-            return math.nan
-        if name == "log_loss":
-            if not is_proba:
-                return math.nan
-            return float(metrics.log_loss(y, np.clip(proba, 1e-15, 1.0), labels=np.arange(n_classes),
-                                          sample_weight=weight))
-        present = np.unique(y)
-        if len(present) < 2:
-            return math.nan
-        if n_classes == 2:
-            return float(metrics.roc_auc_score(y, proba[:, 1], sample_weight=weight))
-        sub = proba[:, present] / np.clip(proba[:, present].sum(axis=1, keepdims=True), 1e-12, None)
-        return float(metrics.roc_auc_score(y, sub, multi_class="ovr", labels=present, sample_weight=weight))
-
-
 @dataclass(frozen=True)
 class SearchMetric:
     """The metric a search optimises.
@@ -149,7 +112,9 @@ class SearchMetric:
         0.6666666666666666
         """
         if self.scorer is None:
-            return _builtin(self.name, y, pred, proba, is_proba, n_classes, sample_weight)
+            from autometa.scoring import score_arrays
+
+            return float(score_arrays(y, pred, proba, is_proba, n_classes, sample_weight)[self.name])
         if n_classes is None:
             replay: BaseEstimator = _ReplayRegressor(np.asarray(pred, dtype=float))
             truth = np.asarray(y, dtype=float)
