@@ -185,3 +185,19 @@ def N_model(N: np.ndarray, model_rows: np.ndarray | None) -> np.ndarray:
 @intermediate
 def y_model(y: np.ndarray | None, model_rows: np.ndarray | None) -> np.ndarray | None:
     return y if model_rows is None or y is None else y[model_rows]
+
+
+def _class_masks(y: np.ndarray) -> np.ndarray:
+    return np.array([y == c for c in np.unique(y)], dtype=bool)
+
+
+@intermediate
+def class_masks(y: np.ndarray) -> np.ndarray:
+    """One boolean row per class (sorted), True on its rows (pymfe's ``cls_inds``)."""
+    return _class_masks(y)
+
+
+@intermediate
+def class_masks_model(y_model: np.ndarray) -> np.ndarray:
+    """:func:`class_masks` of the model sample (classes present in it)."""
+    return _class_masks(y_model)

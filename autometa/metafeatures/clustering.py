@@ -39,9 +39,9 @@ _SMALL_CLASS = 15
 
 
 @intermediate
-def class_rows_model(y_model: np.ndarray) -> list[np.ndarray]:
+def class_rows_model(class_masks_model: np.ndarray) -> list[np.ndarray]:
     """Rows of each class present in the model sample, classes in order."""
-    return [np.flatnonzero(y_model == c) for c in np.unique(y_model)]
+    return [np.flatnonzero(mask) for mask in class_masks_model]
 
 
 @intermediate

@@ -63,23 +63,8 @@ _BLOCK_CELLS = 4_000_000
 
 
 # ----------------------------------------------------------------------------- shared values
-def _class_masks(y: np.ndarray) -> np.ndarray:
-    """One boolean row per class (sorted), True on its rows (pymfe's ``cls_inds``)."""
-    return np.array([y == c for c in np.unique(y)], dtype=bool)
-
-
 def _pairs(k: int) -> list[tuple[int, int]]:
     return [(a, b) for a in range(k) for b in range(a + 1, k)]
-
-
-@intermediate
-def cx_masks(y: np.ndarray) -> np.ndarray:
-    return _class_masks(y)
-
-
-@intermediate
-def cx_masks_model(y_model: np.ndarray) -> np.ndarray:
-    return _class_masks(y_model)
 
 
 @intermediate
@@ -139,12 +124,12 @@ def cx_dist(cx_scaled: np.ndarray) -> np.ndarray:
 
 
 @intermediate
-def cx_enemies(cx_dist: np.ndarray, cx_masks_model: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def cx_enemies(cx_dist: np.ndarray, class_masks_model: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distance to, and index of, each row's nearest row of another class (pymfe's ``_calc_nearest_enemies``)."""
     n = cx_dist.shape[0]
     dist = np.full(n, np.inf)
     index = np.full(n, -1, dtype=int)
-    for mask in cx_masks_model:
+    for mask in class_masks_model:
         others, own = np.flatnonzero(~mask), np.flatnonzero(mask)
         sub = cx_dist[others][:, own]
         nearest = others[np.argmin(sub, axis=0)]
@@ -154,7 +139,7 @@ def cx_enemies(cx_dist: np.ndarray, cx_masks_model: np.ndarray) -> tuple[np.ndar
 
 
 @intermediate
-def cx_graph(cx_dist: np.ndarray, cx_masks_model: np.ndarray) -> Any:
+def cx_graph(cx_dist: np.ndarray, class_masks_model: np.ndarray) -> Any:
     """pymfe's adjacency graph: each row to its ``round(0.15 n)`` nearest rows, same-class edges only, symmetric;
     a sparse matrix of the edge weights (zero-weight edges, between identical rows, are no edges, as in igraph)."""
     import scipy.sparse as sp
@@ -165,7 +150,7 @@ def cx_graph(cx_dist: np.ndarray, cx_masks_model: np.ndarray) -> Any:
     graph = kneighbors_graph(cx_dist, n_neighbors=max(k, 1), mode="distance", include_self=False,
                              metric="precomputed").tocoo()
     same = np.zeros(n, dtype=int)
-    for c, mask in enumerate(cx_masks_model):
+    for c, mask in enumerate(class_masks_model):
         same[mask] = c
     keep = same[graph.row] == same[graph.col]
     adj = sp.csr_matrix((graph.data[keep], (graph.row[keep], graph.col[keep])), shape=(n, n))
@@ -175,21 +160,27 @@ def cx_graph(cx_dist: np.ndarray, cx_masks_model: np.ndarray) -> Any:
 
 
 @intermediate
-def cx_svm_fits(N_model: np.ndarray, cx_masks_model: np.ndarray, random_state: int) -> list[tuple[Any, Any, Any]]:
+def cx_svm_fits(N_model: np.ndarray, class_masks_model: np.ndarray, random_state: int) -> list[tuple[Any, Any, Any]]:
     """For each class pair: (the fitted pipeline, the pair's rows, their labels: True for the first class)."""
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
     from sklearn.svm import LinearSVC
 
     out = []
-    for a, b in _pairs(len(cx_masks_model)):
-        union = cx_masks_model[a] | cx_masks_model[b]
-        X, labels = N_model[union], cx_masks_model[a, union]
+    for a, b in _pairs(len(class_masks_model)):
+        union = class_masks_model[a] | class_masks_model[b]
+        X, labels = N_model[union], class_masks_model[a, union]
         pipe = Pipeline([("scaler", StandardScaler()),
                          ("svc", LinearSVC(penalty="l2", loss="hinge", C=_SVM_C, tol=_SVM_TOL,
                                            max_iter=_SVM_MAX_ITER, random_state=random_state))])
         out.append((pipe.fit(X, labels), union, labels))
     return out
+
+
+def _pair_rows(N: np.ndarray, masks: np.ndarray) -> Any:
+    """``(a, b, rows of class a, rows of class b)`` for every class pair, in pymfe's order."""
+    for a, b in _pairs(len(masks)):
+        yield a, b, N[masks[a], :], N[masks[b], :]
 
 
 def _interpolate(X: np.ndarray, y: np.ndarray, masks: np.ndarray, seed: int | None) -> tuple[np.ndarray, np.ndarray]:
@@ -238,26 +229,26 @@ def cx_pca_components(N: np.ndarray, random_state: int) -> int:
 
 # ----------------------------------------------------------------------------- feature-based
 @metafeature(_GROUP, target="class", summarised=True)
-def f1(N: np.ndarray, cx_masks: np.ndarray, class_freqs: np.ndarray) -> np.ndarray:
+def f1(N: np.ndarray, class_masks: np.ndarray, class_freqs: np.ndarray) -> np.ndarray:
     mean = np.mean(N, axis=0)
-    centroids = np.asarray([np.mean(N[mask, :], axis=0) for mask in cx_masks], dtype=float)
+    centroids = np.asarray([np.mean(N[mask, :], axis=0) for mask in class_masks], dtype=float)
     numer = np.sum(np.square(centroids - mean).T * class_freqs[class_freqs > 0], axis=1)
-    denom = np.sum([sum(np.square(N[mask, :] - centroids[i, :])) for i, mask in enumerate(cx_masks)], axis=0)
+    denom = np.sum([sum(np.square(N[mask, :] - centroids[i, :])) for i, mask in enumerate(class_masks)], axis=0)
     return 1.0 / (1.0 + numer / denom)
 
 
 @metafeature(_GROUP, target="class", summarised=True)
-def f1v(N: np.ndarray, cx_masks: np.ndarray, class_freqs: np.ndarray) -> np.ndarray:
+def f1v(N: np.ndarray, class_masks: np.ndarray, class_freqs: np.ndarray) -> np.ndarray:
     from scipy.linalg import pinv
 
     freqs = class_freqs[class_freqs > 0].astype(int)
-    within, centroids = [], np.zeros((len(cx_masks), N.shape[1]))
-    for i, mask in enumerate(cx_masks):
+    within, centroids = [], np.zeros((len(class_masks), N.shape[1]))
+    for i, mask in enumerate(class_masks):
         rows = N[mask, :]
         within.append(np.cov(rows, rowvar=False, ddof=1))
         centroids[i] = rows.mean(axis=0)
     out = []
-    for a, b in _pairs(len(cx_masks)):
+    for a, b in _pairs(len(class_masks)):
         diff = (centroids[a] - centroids[b]).reshape(-1, 1)
         W = (freqs[a] * within[a] + freqs[b] * within[b]) / (freqs[a] + freqs[b])
         direction = np.matmul(pinv(W), diff)
@@ -269,10 +260,9 @@ def f1v(N: np.ndarray, cx_masks: np.ndarray, class_freqs: np.ndarray) -> np.ndar
 
 
 @metafeature(_GROUP, target="class", summarised=True)
-def f2(N: np.ndarray, cx_masks: np.ndarray) -> np.ndarray:
+def f2(N: np.ndarray, class_masks: np.ndarray) -> np.ndarray:
     out = []
-    for a, b in _pairs(len(cx_masks)):
-        A, B = N[cx_masks[a], :], N[cx_masks[b], :]
+    for _, _, A, B in _pair_rows(N, class_masks):
         maxmax = np.maximum(np.max(A, axis=0), np.max(B, axis=0))
         minmin = np.minimum(np.min(A, axis=0), np.min(B, axis=0))
         out.append(np.prod(np.maximum(0.0, _minmax(A, B) - _maxmin(A, B)) / (maxmax - minmin)))
@@ -280,23 +270,22 @@ def f2(N: np.ndarray, cx_masks: np.ndarray) -> np.ndarray:
 
 
 @metafeature(_GROUP, target="class", summarised=True)
-def f3(N: np.ndarray, cx_masks: np.ndarray, class_freqs: np.ndarray) -> np.ndarray:
+def f3(N: np.ndarray, class_masks: np.ndarray, class_freqs: np.ndarray) -> np.ndarray:
     freqs = class_freqs[class_freqs > 0]
     out = []
-    for a, b in _pairs(len(cx_masks)):
-        A, B = N[cx_masks[a], :], N[cx_masks[b], :]
+    for a, b, A, B in _pair_rows(N, class_masks):
         least, counts, _ = _overlap(np.vstack((A, B)), _minmax(A, B), _maxmin(A, B))
         out.append(counts[least] / (freqs[a] + freqs[b]))
     return np.array(out, dtype=float)
 
 
 @metafeature(_GROUP, target="class", summarised=True)
-def f4(N: np.ndarray, cx_masks: np.ndarray, class_freqs: np.ndarray) -> np.ndarray:
+def f4(N: np.ndarray, class_masks: np.ndarray, class_freqs: np.ndarray) -> np.ndarray:
     freqs = class_freqs[class_freqs > 0]
     out = []
-    for a, b in _pairs(len(cx_masks)):
-        union = cx_masks[a] | cx_masks[b]
-        first, second = cx_masks[a, union], cx_masks[b, union]
+    for a, b in _pairs(len(class_masks)):
+        union = class_masks[a] | class_masks[b]
+        first, second = class_masks[a, union], class_masks[b, union]
         rows = N[union, :]
         attrs = np.arange(rows.shape[1])
         view = rows[:, attrs]
@@ -343,10 +332,10 @@ def t4(N: np.ndarray, cx_pca_components: int) -> float:
 
 # ----------------------------------------------------------------------------- linearity
 @metafeature(_GROUP, target="class", summarised=True)
-def l1(cx_svm_fits: list[tuple[Any, Any, Any]], N_model: np.ndarray, cx_masks_model: np.ndarray) -> np.ndarray:
-    freqs = cx_masks_model.sum(axis=1)
+def l1(cx_svm_fits: list[tuple[Any, Any, Any]], N_model: np.ndarray, class_masks_model: np.ndarray) -> np.ndarray:
+    freqs = class_masks_model.sum(axis=1)
     out = []
-    for (pipe, union, labels), (a, b) in zip(cx_svm_fits, _pairs(len(cx_masks_model))):
+    for (pipe, union, labels), (a, b) in zip(cx_svm_fits, _pairs(len(class_masks_model))):
         X = N_model[union]
         wrong = X[pipe.predict(X) != labels, :]
         dists = pipe.decision_function(wrong) if wrong.size else np.array([0.0])
@@ -361,13 +350,13 @@ def l2(cx_svm_fits: list[tuple[Any, Any, Any]], N_model: np.ndarray) -> np.ndarr
 
 
 @metafeature(_GROUP, target="class", summarised=True)
-def l3(cx_svm_fits: list[tuple[Any, Any, Any]], N_model: np.ndarray, cx_masks_model: np.ndarray,
+def l3(cx_svm_fits: list[tuple[Any, Any, Any]], N_model: np.ndarray, class_masks_model: np.ndarray,
        random_state: int) -> np.ndarray:
     out = []
     seed = random_state
     for pipe, union, labels in cx_svm_fits:
         seed = None if seed is None else seed + 1  # pymfe moves the seed on before each pair
-        X, y = _interpolate(N_model[union], labels, cx_masks_model[:, union], seed)
+        X, y = _interpolate(N_model[union], labels, class_masks_model[:, union], seed)
         out.append(np.mean(pipe.predict(X) != y))
     return np.array(out, dtype=float)
 
@@ -384,9 +373,9 @@ def n1(cx_dist: np.ndarray, y_model: np.ndarray) -> float:
 
 
 @metafeature(_GROUP, target="class", summarised=True)
-def n2(cx_dist: np.ndarray, cx_masks_model: np.ndarray) -> np.ndarray:
+def n2(cx_dist: np.ndarray, class_masks_model: np.ndarray) -> np.ndarray:
     parts = []
-    for mask in cx_masks_model:
+    for mask in class_masks_model:
         intra = cx_dist[mask, :][:, mask]
         extra = cx_dist[~mask, :][:, mask]
         intra[np.diag_indices_from(intra)] = np.inf
@@ -406,11 +395,11 @@ def n3(cx_dist: np.ndarray, y_model: np.ndarray) -> np.ndarray:
 
 
 @metafeature(_GROUP, target="class", summarised=True)
-def n4(cx_dist: np.ndarray, cx_scaled: np.ndarray, y_model: np.ndarray, cx_masks_model: np.ndarray,
+def n4(cx_dist: np.ndarray, cx_scaled: np.ndarray, y_model: np.ndarray, class_masks_model: np.ndarray,
        random_state: int) -> np.ndarray:
     from sklearn.neighbors import KNeighborsClassifier
 
-    X, y = _interpolate(cx_scaled, y_model, cx_masks_model, random_state)
+    X, y = _interpolate(cx_scaled, y_model, class_masks_model, random_state)
     knn = KNeighborsClassifier(n_neighbors=1, metric="precomputed").fit(cx_dist, y_model)
     return np.not_equal(y, knn.predict(_gower(X, cx_scaled))).astype(int)
 
