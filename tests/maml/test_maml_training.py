@@ -147,17 +147,23 @@ def test_relation_networks_learn_the_embedding_and_the_relation_module() -> None
     assert scores.shape == (25, 5) and bool(((scores >= 0) & (scores <= 1)).all())  # relation scores
 
 
+def _omniglot_after_300_updates(learner_class, omniglot_dir):
+    """5-way 1-shot on held-out characters (50 tasks) after 300 CPU meta-updates of 4 tasks, seeded."""
+    from autometa.tasks import TaskRegistry
+
+    torch.manual_seed(0)
+    family = TaskRegistry().family("omniglot", ways=5, shots=1, queries=5, data_dir=str(omniglot_dir))
+    learner = learner_class(device="cpu", seed=0).meta_train(family, steps=300, meta_batch_size=4)
+    return learner.evaluate(family.with_options(queries=15), episodes=50, split="test")
+
+
 @pytest.mark.slow
 def test_relation_networks_do_not_collapse_on_omniglot(omniglot_dir) -> None:
     # with the paper's 8 hidden units behind the flattened embedding, every relation score went to 0.2 (the
     # MSE-optimal constant) within the first steps: 20.0 % +- 0.0 after 16,405 updates
     from autometa.maml import RelationNet
-    from autometa.tasks import TaskRegistry
 
-    torch.manual_seed(0)
-    family = TaskRegistry().family("omniglot", ways=5, shots=1, queries=5, data_dir=str(omniglot_dir))
-    learner = RelationNet(device="cpu", seed=0).meta_train(family, steps=300, meta_batch_size=4)
-    result = learner.evaluate(family.with_options(queries=15), episodes=50, split="test")
+    result = _omniglot_after_300_updates(RelationNet, omniglot_dir)
     assert result.mean > 0.5 and result.ci95 > 0  # chance is 0.2; a collapsed module scores 0.2 +- 0
 
 
@@ -166,10 +172,6 @@ def test_matching_networks_scaled_cosine_learns_omniglot(omniglot_dir) -> None:
     # raw cosines cap a 5-way softmax at 0.63: unscaled, 300 updates gave 78.2 % (and 30 minutes 83.2 %);
     # scaled by 10, 89.6 %
     from autometa.maml import MatchingNet
-    from autometa.tasks import TaskRegistry
 
-    torch.manual_seed(0)
-    family = TaskRegistry().family("omniglot", ways=5, shots=1, queries=5, data_dir=str(omniglot_dir))
-    learner = MatchingNet(device="cpu", seed=0).meta_train(family, steps=300, meta_batch_size=4)
-    result = learner.evaluate(family.with_options(queries=15), episodes=50, split="test")
+    result = _omniglot_after_300_updates(MatchingNet, omniglot_dir)
     assert result.mean > 0.85
