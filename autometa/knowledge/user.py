@@ -24,18 +24,14 @@ folder, e.g. ``~/.local/share/autometa/knowledge``). Writes are safe:
 
 from __future__ import annotations
 
-import hashlib
 import json
-import math
 import os
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from autometa._io import (
@@ -47,29 +43,26 @@ from autometa._io import (
 from autometa._paths import autometa_home, user_knowledge_path
 from autometa.exceptions import DataError, KnowledgeBaseError
 from autometa.knowledge._configs import (
-    _canonical,
     _ConfigIndex,
-    _family_of,
     config_id_of,
-    unmapped_params,
 )
 from autometa.knowledge._kb import KnowledgeBase
 from autometa.knowledge._schema import (
-    CLASSIFICATION_METRICS,
     COLUMNS,
     FILES,
-    GREATER_IS_BETTER,
-    REGRESSION_METRICS,
     SCHEMA_VERSION,
 )
+from autometa.knowledge._trials import (
+    USER_ORIGIN,
+    RecordReport,
+    as_trials,
+    check_record_metric,
+    trial_records,
+)
 from autometa.metafeatures import TASK_VECTOR_GROUPS
-from autometa.metrics import check_metric
 
 __all__ = ["RecordReport", "UserKnowledgeBase", "autometa_home", "combine", "config_id_of", "load_knowledge",
            "user_knowledge_path"]
-
-#: origin of configurations, datasets and evaluations recorded from a user's runs
-USER_ORIGIN = "user"
 
 #: meta-feature extraction of recorded tasks: the groups and row samples the default task
 #: encoder uses for a query, so the vector of a recorded task is the one a re-run sees, and a
@@ -79,77 +72,6 @@ RECORD_EXTRACTION: dict[str, Any] = {"groups": list(TASK_VECTOR_GROUPS), "max_ro
 
 #: extra columns of the user tables (the schema allows more than the required ones)
 _EVAL_EXTRA = ["study", "trial", "origin", "recorded"]
-
-
-# -- runs -------------------------------------------------------------------------------
-@dataclass
-class RecordReport:
-    """What one :meth:`UserKnowledgeBase.record` call stored.
-
-    Attributes
-    ----------
-    dataset : str
-        The dataset's name in the user base.
-    n_evaluations : int
-        Trials stored (new or replaced).
-    n_new_configurations : int
-        Configurations not in the portfolio, added with origin ``"user"``.
-    skipped : dict
-        Reason -> count of trials not stored (pruned, running, no family...).
-    """
-
-    dataset: str
-    n_evaluations: int = 0
-    n_new_configurations: int = 0
-    skipped: dict[str, int] = field(default_factory=dict)
-
-
-def _study_key(study: Any) -> str:
-    """A study's name and where it lives: studies of one name in two storages are two studies.
-
-    The storage is named by a hash of its URL (which may hold a password); an
-    in-memory study by its name alone (autometa's are unique).
-
-    Examples
-    --------
-    >>> import optuna
-    >>> _study_key(optuna.create_study(study_name="s"))
-    's'
-    """
-    storage = getattr(study, "_storage", None)
-    storage = getattr(storage, "_backend", storage)  # a cache around a database; a journal's file
-    url = getattr(storage, "url", None) or getattr(storage, "_file_path", None)
-    if url is None:
-        return str(study.study_name)
-    return f"{study.study_name}@{hashlib.sha256(str(url).encode()).hexdigest()[:8]}"
-
-
-def _as_trials(study_or_trials: Any) -> tuple[list[Any], str, dict[str, Any], str | None]:
-    """``(trials, study key, study user attrs, direction)`` of a Study or a list of FrozenTrials."""
-    import optuna
-
-    if isinstance(study_or_trials, optuna.Study):
-        study = study_or_trials
-        return (list(study.get_trials(deepcopy=False)), _study_key(study), dict(study.user_attrs),
-                study.direction.name.lower())
-    if isinstance(study_or_trials, Iterable) and not isinstance(study_or_trials, (str, bytes, Mapping)):
-        trials = list(study_or_trials)
-        if not all(isinstance(t, optuna.trial.FrozenTrial) for t in trials):
-            raise DataError("record() takes an optuna.Study or a list of optuna.trial.FrozenTrial.")
-        # a list has no name: its key is a hash of its trials, so recording it again is idempotent
-        digest = hashlib.sha256(repr([(t.number, sorted(t.params.items()), t.value, str(t.datetime_start))
-                                      for t in trials]).encode()).hexdigest()[:12]
-        return trials, f"trials-{digest}", {}, None
-    raise DataError(f"record() takes an optuna.Study or a list of FrozenTrial; got {type(study_or_trials).__name__}.")
-
-
-def _check_metric(metric: str | None, kind: str, attrs: Mapping[str, Any], direction: str | None) -> str:
-    metric = check_metric(metric or attrs.get("autometa_metric"), kind, "record")
-    if direction is not None and (direction == "maximize") != GREATER_IS_BETTER[metric]:
-        raise DataError(f"The study is {direction}d, but {metric!r} is "
-                        f"{'greater' if GREATER_IS_BETTER[metric] else 'lower'}-is-better: name the metric the "
-                        "study's values are (metric=..., --metric).")
-    return metric
 
 
 def _slug(name: str) -> str:
@@ -284,8 +206,8 @@ class UserKnowledgeBase:
             raise DataError(f"The 'family' parameter must be None or one of {', '.join(FAMILIES)}. Got {family!r}.")
         if not isinstance(task, Task):
             task = load_task(task, target=y, kind=None) if isinstance(y, str) else load_task(task, y=y)
-        trials, study_key, attrs, direction = _as_trials(study_or_trials)
-        metric = _check_metric(metric, task.kind, attrs, direction)
+        trials, study_key, attrs, direction = as_trials(study_or_trials)
+        metric = check_record_metric(metric, task.kind, attrs, direction)
         checksum = data_checksum(task.X, task.y)
         dataset = f"user-{_slug(name or task.name)}-{checksum[:8]}"
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -297,61 +219,19 @@ class UserKnowledgeBase:
                 metafeatures = task.metafeatures(**RECORD_EXTRACTION)
         mf_row = {"dataset": dataset, **{str(k): float(v) for k, v in metafeatures.items()}}
 
-        rename = dict(param_map or {})
-        unmapped: set[str] = set()
-        rows: list[dict[str, Any]] = []
         report = RecordReport(dataset=dataset)
-        pending: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
-        for trial in trials:
-            state = trial.state.name.lower()
-            if state not in ("complete", "fail"):
-                report.skipped[state] = report.skipped.get(state, 0) + 1
-                continue
-            given = {rename.get(k, k): v for k, v in trial.params.items()}
-            fam = _family_of(given, family)
-            if fam is None:
-                report.skipped["no family"] = report.skipped.get("no family", 0) + 1
-                continue
-            unmapped.update(unmapped_params(given, fam, family is not None))
-            params = _canonical(fam, given, task.kind)
-            value = trial.value if state == "complete" else None
-            ok = value is not None and math.isfinite(float(value))
-            seconds = trial.user_attrs.get("autometa_fit_seconds")
-            if seconds is None and trial.datetime_start and trial.datetime_complete:
-                seconds = (trial.datetime_complete - trial.datetime_start).total_seconds()
-            record = {"dataset": dataset, "status": "ok" if ok else "error",
-                      **{m: np.nan for m in (*CLASSIFICATION_METRICS, *REGRESSION_METRICS)},
-                      "fit_seconds": float(seconds) if seconds is not None else np.nan,
-                      "predict_seconds": np.nan, "study": study_key, "trial": int(trial.number),
-                      "origin": USER_ORIGIN, "recorded": now}
-            if ok:
-                record[metric] = float(value)  # type: ignore[arg-type]
-            pending.append((fam, params, record))
-
-        if unmapped:
-            names = sorted(unmapped)
-            raise DataError(f"Study parameter(s) {names} are not parameters of the trials' pipeline family "
-                            f"({family or 'read from each trial'}): map each to one, e.g. --map "
-                            f"{names[0]}=NAME (param_map={{{names[0]!r}: 'NAME'}}), so nothing is stored as if it "
-                            "were the library default.")
+        pending = trial_records(trials, dataset=dataset, kind=task.kind, metric=metric, study_key=study_key, now=now,
+                                report=report, family=family, param_map=param_map)
         with file_lock(self.lock_path):
             old_cfg = self._read("configurations")
             if old_cfg is None:
                 from autometa.pipelines import portfolio
 
                 old_cfg = portfolio().iloc[0:0]
-            index = _ConfigIndex(pd.concat([_portfolio_table(), old_cfg], ignore_index=True))
-            new_cfgs: dict[str, dict[str, Any]] = {}
-            for fam, params, record in pending:
-                cid, params_json, _ = index.resolve(fam, params, task.kind)
-                record["config_id"] = cid
-                if cid not in set(old_cfg["config_id"]) and cid not in new_cfgs:
-                    origin = USER_ORIGIN if cid.startswith("user-") else "portfolio"
-                    new_cfgs[cid] = {"config_id": cid, "family": fam, "params": params_json, "origin": origin}
-                rows.append(record)
-            report.n_new_configurations = sum(c.startswith("user-") for c in new_cfgs)
+            rows, new_cfgs = _resolve_configs(pending, old_cfg, task.kind)
+            report.n_new_configurations = sum(c["config_id"].startswith("user-") for c in new_cfgs)
             report.n_evaluations = len(rows)
-            self._write(task, dataset, checksum, mf_row, old_cfg, list(new_cfgs.values()), rows, study_key,
+            self._write(task, dataset, checksum, mf_row, old_cfg, new_cfgs, rows, study_key,
                         metric, now)
         return report
 
@@ -435,6 +315,24 @@ class UserKnowledgeBase:
         except KeyError as exc:
             raise DataError(f"No study {study_name!r} in {storage!r}.") from exc
         return self.record(X, study, y=y, metric=metric, family=family, name=name or study_name, param_map=param_map)
+
+
+def _resolve_configs(pending: list[tuple[str, dict[str, Any], dict[str, Any]]], old_cfg: pd.DataFrame,
+                     kind: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The evaluation rows with their ``config_id`` (a portfolio's, a recorded one's, or a new ``user-`` id),
+    and the configurations not stored yet."""
+    index = _ConfigIndex(pd.concat([_portfolio_table(), old_cfg], ignore_index=True))
+    known = set(old_cfg["config_id"])
+    rows: list[dict[str, Any]] = []
+    new_cfgs: dict[str, dict[str, Any]] = {}
+    for fam, params, record in pending:
+        cid, params_json, _ = index.resolve(fam, params, kind)
+        record["config_id"] = cid
+        if cid not in known and cid not in new_cfgs:
+            origin = USER_ORIGIN if cid.startswith("user-") else "portfolio"
+            new_cfgs[cid] = {"config_id": cid, "family": fam, "params": params_json, "origin": origin}
+        rows.append(record)
+    return rows, list(new_cfgs.values())
 
 
 def _empty(key: str) -> pd.DataFrame:
