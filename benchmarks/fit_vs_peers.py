@@ -147,7 +147,7 @@ def _autometa(meta: dict[str, Any], folder: Path, budget: float, system: str) ->
     wall = time.perf_counter() - start
     return {"wall_s": wall, "score": _score(meta, y_te, model.predict(X_te)), "trials": model.n_trials_,
             "validated": model.n_validated_, "final": model.final_model_, "cv": model.best_score_,
-            "validation": getattr(model, "validation_", None)}
+            "validation": getattr(model, "validation_", None), "notes": list(getattr(model, "notes_", []))}
 
 
 def _lgbm(meta: dict[str, Any], folder: Path, budget: float, system: str) -> dict[str, Any]:

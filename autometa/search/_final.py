@@ -129,16 +129,47 @@ def fallback(task: Any, y: np.ndarray, classification: bool, budget: Budget, fam
     return family, params, model, "fallback"
 
 
-def _prediction_rows(objective: Objective, family: str, rows: int) -> np.ndarray | None:
-    """The rows a ``family`` pipeline is refitted on when its trials trained on a sample (a holdout plan's cheap
-    fidelity) and its prediction grows with its training rows (k-NN, SVM): the trial's own; else None (all).
+#: a k-NN or SVM pipeline whose trials trained on a sample is refitted on at most this many times its trial's
+#: rows (its predictions' cost grows with them), and only on as many as its refit is expected to fit in
+#: :data:`REFIT_SAMPLE_SHARE` of what is left
+PREDICTION_GROWTH = 4.0
 
-    A 1-NN chosen on 5,009 rows and refitted on 370,515 took over 100 s to predict 123,505.
+
+def _prediction_rows(objective: Objective, family: str, y: np.ndarray, fold_seconds: float, left: float,
+                     seed: int) -> np.ndarray | None:
+    """The rows a ``family`` pipeline is refitted on when its trials trained on a sample (a holdout plan's cheap
+    fidelity) and its prediction grows with its training rows (k-NN, SVM): the most rows, up to
+    :data:`PREDICTION_GROWTH` x the trial's, whose refit is expected to fit in what is left (``left`` s; its
+    trial's fit took ``fold_seconds``), at least the trial's own; else None (all rows: no sample, or all fit).
+
+    A 1-NN chosen on 5,009 rows and refitted on 370,515 took over 100 s to predict 123,505; an SVM kept on
+    its trial's 5,000 of letter's 15,000 rows left 20 s of a 60 s budget unused.
     """
     train, test = objective.folds[0]
+    rows = len(y)
     if family not in UNINTERRUPTIBLE or len(train) + len(test) >= rows:
         return None
-    return np.sort(train)
+    n = int(min(rows, PREDICTION_GROWTH * len(train)))
+    if not (math.isfinite(fold_seconds) and fold_seconds > 0):
+        n = len(train)
+    while n > len(train) and 1.3 * refit_seconds(family, fold_seconds, len(train), n) > REFIT_SAMPLE_SHARE * left:
+        n = int(n / 1.25)
+    if n <= len(train):
+        return np.sort(train)
+    if n >= rows:
+        return None
+    return sample_rows(y, n, seed, objective.n_classes is not None)
+
+
+def _prediction_sample(objective: Objective, family: str, y: np.ndarray, fold_seconds: float | None, left: float,
+                       seed: int, notes: list[str]) -> np.ndarray | None:
+    """:func:`_prediction_rows` for the chosen trial's refit, said in a note when it is a sample."""
+    rows = _prediction_rows(objective, family, y, math.nan if fold_seconds is None else fold_seconds, left, seed)
+    if rows is not None:
+        notes.append(f"The {family} pipeline was refitted on {len(rows)} of the {len(y)} rows (its trial trained "
+                     f"on {len(objective.folds[0][0])}): its predictions' cost grows with the training rows (at most "
+                     f"{PREDICTION_GROWTH:g} x its trial's, and no more than its refit has time for).")
+    return rows
 
 
 def _row(board: pd.DataFrame, trial: int | None) -> int:
@@ -248,11 +279,8 @@ def final_model(task: Any, y: np.ndarray, n_classes: int | None, board: pd.DataF
         sample = _refit_sample(objective, family, y, fold_seconds, left, seed, classification, notes)
         if sample is FOLD_MODEL:
             return family, params, kept[2], "fold model"
-    kept_rows = _prediction_rows(objective, family, len(y)) if validated and sample is None else None
-    if kept_rows is not None:
-        sample = kept_rows
-        notes.append(f"The {family} pipeline was refitted on the {len(sample)} rows its trial trained on, not all "
-                     f"{len(y)}: its predictions' cost grows with the training rows.")
+    if validated and sample is None:
+        sample = _prediction_sample(objective, family, y, fold_seconds, left, seed, notes)
     rows = sample if sample is not None else refit_rows(
         pipeline, family, X, y, left, seed, classification, notes, fold_seconds=fold_seconds if validated else None,
         fold_rows=len(objective.folds[0][0]))
@@ -293,8 +321,8 @@ def final_model(task: Any, y: np.ndarray, n_classes: int | None, board: pd.DataF
 
 def _refit_member(task: Any, y: np.ndarray, row: pd.Series, objective: Objective, budget: Budget, seed: int,
                   final_reserve: float) -> tuple[Any, str]:
-    """An ensemble member (a leaderboard ``row``) refitted on all rows (or its trial's, for k-NN/SVM on a
-    sample): ``(model, "")``, or ``(None, "time")`` when it would not finish or fails, ``(None, "broken")`` when
+    """An ensemble member (a leaderboard ``row``) refitted on all rows (or a sample, for k-NN/SVM whose trials
+    trained on one: :func:`_prediction_rows`): ``(model, "")``, or ``(None, "time")`` when it would not finish or fails, ``(None, "broken")`` when
     it scores far below its validation."""
     from autometa.pipelines import get_family
 
@@ -302,10 +330,10 @@ def _refit_member(task: Any, y: np.ndarray, row: pd.Series, objective: Objective
     fold_rows = len(objective.folds[0][0])
     fold_seconds = float(row["fit_seconds"]) if pd.notna(row["fit_seconds"]) else 0.0
     left = budget.remaining(final_reserve)
-    if 1.3 * refit_seconds(family, fold_seconds, fold_rows, len(y)) > left:
+    rows = _prediction_rows(objective, family, y, fold_seconds, left, seed)
+    if 1.3 * refit_seconds(family, fold_seconds, fold_rows, len(y) if rows is None else len(rows)) > left:
         return None, "time"
     model = get_family(family).build(params, task.kind, categorical=list(task.categorical), random_state=seed)
-    rows = _prediction_rows(objective, family, len(y))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

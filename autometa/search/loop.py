@@ -320,7 +320,7 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
             if how == "fold model" and objective.kept is not None and objective.kept[0] != chosen:
                 chosen = objective.kept[0]  # the chosen trial's refit did not finish: the best's fold model
                 board = board.assign(chosen=board["trial"] == chosen)
-            if ensemble and how == "refit":
+            if ensemble and how in ("refit", "refit on a sample"):
                 pipeline, board, how = build_ensemble(task, y, n_classes, board, objective, pipeline, budget,
                                                       seed, notes, final_reserve, chosen=chosen)
             bar.update(elapsed=budget.elapsed(), trials=len(objective.durations), best=objective.best,

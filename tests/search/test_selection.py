@@ -199,8 +199,30 @@ def test_a_knn_chosen_on_a_sample_keeps_the_samples_rows(monkeypatch):
     monkeypatch.setitem(rules, "TRIAL_CELLS_PER_SECOND", 1.0)
     monkeypatch.setitem(rules, "TRIAL_MIN_ROWS", 300)
     task = _task(3000, name="knn-sample")
-    result = run_search(task, time_budget=30, n_trials=2, random_state=0, warm_start=False, families=["knn"])
+    result = run_search(task, time_budget=30, n_trials=2, random_state=0, warm_start=False, families=["knn"],
+                        ensemble=False)
     assert result.validation == "holdout 20 %, trials on 300 rows"
     assert result.final_model == "refit on a sample"
-    assert result.pipeline[-1].n_samples_fit_ == 300
-    assert any("rows its trial trained on" in note for note in result.notes)
+    assert result.pipeline[-1].n_samples_fit_ == 4 * 300  # PREDICTION_GROWTH x its trial's rows, not 3000
+    assert any("its trial trained on 300" in note for note in result.notes)
+
+
+def test_a_knn_or_svm_refit_on_a_sample_grows_only_as_far_as_the_time_left():
+    from types import SimpleNamespace
+
+    from autometa.search._final import _prediction_rows
+
+    y = np.arange(10_000, dtype=float)
+    train, test = np.arange(1000), np.arange(1000, 1250)
+    objective = SimpleNamespace(folds=[(train, test)], n_classes=None)
+    # 0.1 s on 1,000 rows: 4,000 rows fit in 60 s (linear in the rows for k-NN)
+    assert len(_prediction_rows(objective, "knn", y, 0.1, 60.0, 0)) == 4000
+    # 4 s on 1,000 rows: 4,000 rows would take 1.3 x 16 s > 0.7 x 25 s; 3,200 take 1.3 x 12.8 <= 17.5
+    assert len(_prediction_rows(objective, "knn", y, 4.0, 25.0, 0)) == 3200
+    # nothing left, or the trial's fit unknown: the trial's own rows
+    assert np.array_equal(_prediction_rows(objective, "svm", y, 1.0, 0.0, 0), train)
+    assert np.array_equal(_prediction_rows(objective, "svm", y, float("nan"), 60.0, 0), train)
+    # trials on all rows, or a family whose prediction does not grow with its rows: all rows
+    assert _prediction_rows(SimpleNamespace(folds=[(np.arange(8000), np.arange(8000, 10_000))], n_classes=None),
+                            "svm", y, 1.0, 60.0, 0) is None
+    assert _prediction_rows(objective, "lightgbm", y, 1.0, 60.0, 0) is None
