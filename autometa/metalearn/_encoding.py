@@ -1,8 +1,10 @@
 """Vectors for meta-learners: tasks (pluggable encoders) and configurations.
 
-A *task encoder* turns a task into a fixed-length vector. Anything with a
-``transform(task) -> vector`` method plugs in (the learned representations of
-:mod:`autometa.representations` do); two optional methods are used when present:
+A *task encoder* turns a task into a fixed-length vector. The one base class is
+:class:`autometa.representations.TaskEncoder` (re-exported here as
+``autometa.metalearn.TaskEncoder``): the learned representations derive from it.
+The meta-learners duck-type: anything with a ``transform(task) -> vector`` method
+plugs in; two optional methods are used when present:
 
 - ``fit(knowledge_base)``: learn from the training datasets (called on the
   training part only, so leave-one-family-out evaluation stays honest);
@@ -16,23 +18,16 @@ The default is :class:`MetafeatureEncoder`; :class:`ConcatEncoder` joins several
 
 from __future__ import annotations
 
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from autometa.metafeatures.vector import MetafeatureEncoder, metafeature_series
+from autometa.representations import TaskEncoder
 
 __all__ = ["TaskEncoder", "MetafeatureEncoder", "ConcatEncoder", "encode_configurations",
            "metafeature_series", "encode_knowledge_base"]
-
-
-@runtime_checkable
-class TaskEncoder(Protocol):
-    """What a task encoder must offer: ``transform(task) -> vector``."""
-
-    def transform(self, task: Any) -> Any:  # pragma: no cover - protocol
-        ...
 
 
 class ConcatEncoder:
