@@ -3,7 +3,9 @@
 Algorithms behind one interface (:class:`FewShotLearner`: ``meta_train(family, ...)``,
 ``adapt(support) -> AdaptedModel``, ``evaluate(family) -> FewShotResult``):
 :class:`MAML` (second order), :class:`FOMAML`, :class:`Reptile`, :class:`ANIL`,
-:class:`MetaSGD`, :class:`ProtoNet`, :class:`MatchingNet` and :class:`RelationNet`. Models: :class:`ConvNet` (the Omniglot conv
+:class:`MetaSGD`, :class:`ProtoNet`, :class:`MatchingNet` and :class:`RelationNet`; and
+:class:`RL2` (a recurrent policy meta-trained by A2C on the ``bandit`` family, with
+``meta_train``/``evaluate`` of its own: bandits have no support set to adapt to). Models: :class:`ConvNet` (the Omniglot conv
 net, with :func:`batch_norm`, a batch norm whose second derivatives are right under
 ``vmap``) and :class:`MLP`. Episodes come from :mod:`autometa.tasks.fewshot`.
 
@@ -21,18 +23,25 @@ Examples
 from __future__ import annotations
 
 from autometa.maml._algorithms import ALGORITHMS, make_learner
+from autometa.maml._bandits import BASELINES as BANDIT_BASELINES
+from autometa.maml._bandits import gittins_table
+from autometa.maml._bandits import play as play_bandits
 from autometa.maml._base import AdaptedModel, FewShotLearner, FewShotResult, NotFittedError
+from autometa.maml._checkpoint import load_checkpoint
 from autometa.maml._maml import ANIL, FOMAML, MAML, MetaSGD
 from autometa.maml._matching import MatchingNet
 from autometa.maml._nn import MLP, ConvNet, TaskBatchNorm, batch_norm
 from autometa.maml._protonet import ProtoNet
 from autometa.maml._relation import RelationNet
 from autometa.maml._reptile import Reptile
+from autometa.maml._rl2 import RL2, BanditResult
 
 __all__ = [
     "ALGORITHMS",
     "ANIL",
+    "BANDIT_BASELINES",
     "AdaptedModel",
+    "BanditResult",
     "ConvNet",
     "FOMAML",
     "FewShotLearner",
@@ -43,11 +52,15 @@ __all__ = [
     "MetaSGD",
     "NotFittedError",
     "ProtoNet",
+    "RL2",
     "RelationNet",
     "Reptile",
     "TaskBatchNorm",
     "batch_norm",
+    "gittins_table",
+    "load_checkpoint",
     "make_learner",
+    "play_bandits",
 ]
 
 #: the names these had until 2026-12-03, when ``autometa.metalearn`` exported the same two for other things

@@ -75,10 +75,14 @@ def test_tabular_family_draws_n_way_k_shot_from_registry_tasks() -> None:
 
 
 def test_unknown_family_and_names() -> None:
-    assert FAMILY_NAMES == ("omniglot", "sinusoid", "tabular")
+    assert FAMILY_NAMES == ("omniglot", "sinusoid", "tabular", "bandit")
     with pytest.raises(DataError, match="Unknown few-shot family"):
         make_family("mnist")
     with pytest.raises(DataError, match="'split'"):
         make_family("sinusoid").sample(2, split="holdout")
+    with pytest.raises(DataError, match="'split'"):
+        make_family("bandit").sample(2, split="holdout")
+    with pytest.raises(DataError, match="'arms'"):
+        make_family("bandit", arms=1)
     with pytest.raises(DataError, match="'shots'"):
         make_family("sinusoid", shots=0)

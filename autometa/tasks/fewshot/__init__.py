@@ -11,6 +11,9 @@ class and the families themselves:
 - ``sinusoid``: the regression family of the MAML paper.
 - ``tabular``: few-shot classification episodes drawn from the classification
   tasks of a :class:`~autometa.tasks.TaskRegistry`.
+- ``bandit``: multi-armed Bernoulli bandits (arm probabilities uniform in
+  ``[0, 1]``), the tasks of RL² (:class:`autometa.maml.RL2`); a task is its arms'
+  probabilities, not an episode of support and query sets.
 
 Importing this package does not import torch; building a family does.
 
@@ -30,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 __all__ = [
     "FAMILY_NAMES",
+    "BanditFamily",
     "Episode",
     "FewShotFamily",
     "OmniglotFamily",
@@ -39,10 +43,11 @@ __all__ = [
     "make_family",
 ]
 
-FAMILY_NAMES: tuple[str, ...] = ("omniglot", "sinusoid", "tabular")
+FAMILY_NAMES: tuple[str, ...] = ("omniglot", "sinusoid", "tabular", "bandit")
 
 # public name -> private module; loaded on first use so that torch stays unimported
 _EXPORTS: dict[str, str] = {
+    "BanditFamily": "autometa.tasks.fewshot._bandit",
     "Episode": "autometa.tasks.fewshot._base",
     "FewShotFamily": "autometa.tasks.fewshot._base",
     "OmniglotFamily": "autometa.tasks.fewshot._omniglot",
@@ -51,22 +56,24 @@ _EXPORTS: dict[str, str] = {
     "TabularFamily": "autometa.tasks.fewshot._tabular",
 }
 
-_FAMILY_CLASSES = {"omniglot": "OmniglotFamily", "sinusoid": "SinusoidFamily", "tabular": "TabularFamily"}
+_FAMILY_CLASSES = {"omniglot": "OmniglotFamily", "sinusoid": "SinusoidFamily", "tabular": "TabularFamily",
+                   "bandit": "BanditFamily"}
 
 if TYPE_CHECKING:  # pragma: no cover
     from autometa.tasks._registry import TaskRegistry
+    from autometa.tasks.fewshot._bandit import BanditFamily
     from autometa.tasks.fewshot._base import Episode, FewShotFamily
     from autometa.tasks.fewshot._omniglot import OmniglotFamily, load_all_runs
     from autometa.tasks.fewshot._sinusoid import SinusoidFamily
     from autometa.tasks.fewshot._tabular import TabularFamily
 
 
-def make_family(name: str, *, registry: TaskRegistry | None = None, **kwargs: Any) -> FewShotFamily:
+def make_family(name: str, *, registry: TaskRegistry | None = None, **kwargs: Any) -> FewShotFamily | BanditFamily:
     """Build the few-shot family ``name`` with its keyword arguments.
 
     Parameters
     ----------
-    name : {"omniglot", "sinusoid", "tabular"}
+    name : {"omniglot", "sinusoid", "tabular", "bandit"}
         The family.
     registry : TaskRegistry, optional
         Source of the tabular tasks (``tabular``; built from ``$AUTOMETA_DATA_DIR``
