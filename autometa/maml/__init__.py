@@ -3,7 +3,8 @@
 Algorithms behind one interface (:class:`FewShotLearner`: ``meta_train(family, ...)``,
 ``adapt(support) -> AdaptedModel``, ``evaluate(family) -> FewShotResult``):
 :class:`MAML` (second order), :class:`FOMAML`, :class:`Reptile`, :class:`ANIL`,
-:class:`MetaSGD`, :class:`ProtoNet`, :class:`MatchingNet` and :class:`RelationNet`; and
+:class:`MetaSGD`, :class:`ProtoNet`, :class:`MatchingNet`, :class:`RelationNet` and
+:class:`MANN` (an LSTM with an external least-recently-used memory); and
 :class:`RL2` (a recurrent policy meta-trained by A2C on the ``bandit`` family, with
 ``meta_train``/``evaluate`` of its own: bandits have no support set to adapt to). Models: :class:`ConvNet` (the Omniglot conv
 net, with :func:`batch_norm`, a batch norm whose second derivatives are right under
@@ -29,6 +30,7 @@ from autometa.maml._bandits import play as play_bandits
 from autometa.maml._base import AdaptedModel, FewShotLearner, FewShotResult, NotFittedError
 from autometa.maml._checkpoint import load_checkpoint
 from autometa.maml._maml import ANIL, FOMAML, MAML, MetaSGD
+from autometa.maml._mann import MANN
 from autometa.maml._matching import MatchingNet
 from autometa.maml._nn import MLP, ConvNet, TaskBatchNorm, batch_norm
 from autometa.maml._protonet import ProtoNet
@@ -47,6 +49,7 @@ __all__ = [
     "FewShotLearner",
     "FewShotResult",
     "MAML",
+    "MANN",
     "MLP",
     "MatchingNet",
     "MetaSGD",

@@ -7,6 +7,7 @@ from typing import Any
 from autometa.exceptions import DataError
 from autometa.maml._base import FewShotLearner
 from autometa.maml._maml import ANIL, FOMAML, MAML, MetaSGD
+from autometa.maml._mann import MANN
 from autometa.maml._matching import MatchingNet
 from autometa.maml._protonet import ProtoNet
 from autometa.maml._relation import RelationNet
@@ -15,13 +16,13 @@ from autometa.maml._reptile import Reptile
 __all__ = ["ALGORITHMS", "make_learner"]
 
 ALGORITHMS: dict[str, type[FewShotLearner]] = {
-    cls.name: cls for cls in (MAML, FOMAML, Reptile, ANIL, MetaSGD, ProtoNet, MatchingNet, RelationNet)
+    cls.name: cls for cls in (MAML, FOMAML, Reptile, ANIL, MetaSGD, ProtoNet, MatchingNet, RelationNet, MANN)
 }
 
 
 def make_learner(algorithm: str, **kwargs: Any) -> FewShotLearner:
     """A learner by name: ``maml``, ``fomaml``, ``reptile``, ``anil``, ``metasgd``, ``protonet``, ``matching``,
-    ``relation``.
+    ``relation``, ``mann``.
 
     Examples
     --------
