@@ -26,7 +26,8 @@ __all__ = ["register", "train", "evaluate"]
 #: (beside another CPU-bound process), so 1,000 steps are most of an hour there and minutes on a GPU
 GPU_STEPS, CPU_STEPS = 1000, 100
 
-_ALGORITHMS = ("maml", "fomaml", "reptile", "anil", "metasgd", "protonet", "matching", "relation", "mann", "rl2")
+_ALGORITHMS = ("maml", "fomaml", "reptile", "anil", "metasgd", "protonet", "matching", "relation", "mann", "metalstm",
+               "rl2")
 _FAMILIES = ("omniglot", "sinusoid", "tabular", "bandit")
 #: RL²'s default meta-updates (of 128 bandits each; on this project's 2-core CPU about 30 a second for 5 arms and
 #: 10 pulls)
@@ -37,7 +38,7 @@ def register(subparsers: Any) -> None:
     """Add ``maml train`` and ``maml evaluate`` to the ``autometa`` parser."""
     parser = subparsers.add_parser("maml", help="meta-train and evaluate few-shot networks (torch)",
                                    description="Meta-learning for few-shot tasks: MAML, first-order MAML, "
-                                   "Reptile, ANIL, Meta-SGD, Prototypical, Matching and Relation Networks, MANN; RL² on "
+                                   "Reptile, ANIL, Meta-SGD, Prototypical, Matching and Relation Networks, MANN, the LSTM meta-learner; RL² on "
                                    "bandits.")
     sub = parser.add_subparsers(dest="maml_command", metavar="{train,evaluate}")
 

@@ -3,8 +3,9 @@
 Algorithms behind one interface (:class:`FewShotLearner`: ``meta_train(family, ...)``,
 ``adapt(support) -> AdaptedModel``, ``evaluate(family) -> FewShotResult``):
 :class:`MAML` (second order), :class:`FOMAML`, :class:`Reptile`, :class:`ANIL`,
-:class:`MetaSGD`, :class:`ProtoNet`, :class:`MatchingNet`, :class:`RelationNet` and
-:class:`MANN` (an LSTM with an external least-recently-used memory); and
+:class:`MetaSGD`, :class:`ProtoNet`, :class:`MatchingNet`, :class:`RelationNet` ,
+:class:`MANN` (an LSTM with an external least-recently-used memory) and :class:`MetaLSTM`
+(Ravi and Larochelle's LSTM that writes the learner's updates); and
 :class:`RL2` (a recurrent policy meta-trained by A2C on the ``bandit`` family, with
 ``meta_train``/``evaluate`` of its own: bandits have no support set to adapt to). Models: :class:`ConvNet` (the Omniglot conv
 net, with :func:`batch_norm`, a batch norm whose second derivatives are right under
@@ -32,6 +33,7 @@ from autometa.maml._checkpoint import load_checkpoint
 from autometa.maml._maml import ANIL, FOMAML, MAML, MetaSGD
 from autometa.maml._mann import MANN
 from autometa.maml._matching import MatchingNet
+from autometa.maml._metalstm import MetaLSTM
 from autometa.maml._nn import MLP, ConvNet, TaskBatchNorm, batch_norm
 from autometa.maml._protonet import ProtoNet
 from autometa.maml._relation import RelationNet
@@ -52,6 +54,7 @@ __all__ = [
     "MANN",
     "MLP",
     "MatchingNet",
+    "MetaLSTM",
     "MetaSGD",
     "NotFittedError",
     "ProtoNet",

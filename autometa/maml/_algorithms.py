@@ -9,6 +9,7 @@ from autometa.maml._base import FewShotLearner
 from autometa.maml._maml import ANIL, FOMAML, MAML, MetaSGD
 from autometa.maml._mann import MANN
 from autometa.maml._matching import MatchingNet
+from autometa.maml._metalstm import MetaLSTM
 from autometa.maml._protonet import ProtoNet
 from autometa.maml._relation import RelationNet
 from autometa.maml._reptile import Reptile
@@ -16,13 +17,14 @@ from autometa.maml._reptile import Reptile
 __all__ = ["ALGORITHMS", "make_learner"]
 
 ALGORITHMS: dict[str, type[FewShotLearner]] = {
-    cls.name: cls for cls in (MAML, FOMAML, Reptile, ANIL, MetaSGD, ProtoNet, MatchingNet, RelationNet, MANN)
+    cls.name: cls for cls in (MAML, FOMAML, Reptile, ANIL, MetaSGD, ProtoNet, MatchingNet, RelationNet, MANN,
+                                      MetaLSTM)
 }
 
 
 def make_learner(algorithm: str, **kwargs: Any) -> FewShotLearner:
     """A learner by name: ``maml``, ``fomaml``, ``reptile``, ``anil``, ``metasgd``, ``protonet``, ``matching``,
-    ``relation``, ``mann``.
+    ``relation``, ``mann``, ``metalstm``.
 
     Examples
     --------

@@ -238,3 +238,49 @@ def test_mann_learns_to_bind_examples_to_their_labels_in_memory() -> None:
         learner.meta_step(_noisy_clusters(gen))
     after = learner.evaluate(held_out).mean
     assert before < 0.3 and after > 0.7, (before, after)  # chance is 0.2
+
+
+def test_the_lstm_meta_learner_updates_each_coordinate_by_the_papers_cell() -> None:
+    """The vectorised update against the paper's equations written out for one coordinate at a time."""
+    import math
+
+    from autometa.maml import MetaLSTM
+    from autometa.maml._metalstm import HIDDEN, preprocess
+
+    learner = MetaLSTM(device="cpu", seed=0).setup(make_family("sinusoid"))
+    params = {k: v.detach().double() for k, v in learner._detached().items()}
+    gen = torch.Generator().manual_seed(0)
+    theta, g = torch.randn(6, generator=gen).double(), torch.randn(6, generator=gen).double() * 3
+    g[2] = 1e-7  # below e^-p: the second preprocessing branch
+    loss = torch.tensor(0.7, dtype=torch.double)
+    state = (torch.randn(6, HIDDEN, generator=gen).double(), torch.randn(6, HIDDEN, generator=gen).double(),
+             torch.rand(6, generator=gen).double(), torch.rand(6, generator=gen).double())
+    new_theta, (h, c, f, i) = learner._update(params, theta, g, loss, state)
+
+    def sigmoid(v: float) -> float:
+        return 1 / (1 + math.exp(-v))
+
+    for k in range(6):
+        x = torch.cat([preprocess(g[k : k + 1])[0], preprocess(loss.reshape(1))[0]])
+        gates = params["lstm.ih"] @ x + params["lstm.hh"] @ state[0][k] + params["lstm.b"]
+        gi, gf, gg, go = gates.split(HIDDEN)
+        c_k = torch.sigmoid(gf) * state[1][k] + torch.sigmoid(gi) * torch.tanh(gg)
+        h_k = torch.sigmoid(go) * torch.tanh(c_k)
+        f_k = sigmoid(float(params["cell.WF"] @ torch.cat([h_k, theta[k : k + 1], state[2][k : k + 1]]))
+                      + float(params["cell.bF"]))
+        i_k = sigmoid(float(params["cell.WI"] @ torch.cat([h_k, theta[k : k + 1], state[3][k : k + 1]]))
+                      + float(params["cell.bI"]))
+        assert float(new_theta[k]) == pytest.approx(f_k * float(theta[k]) - i_k * float(g[k]), rel=1e-10)
+        torch.testing.assert_close(h[k], h_k)
+        assert float(f[k]) == pytest.approx(f_k) and float(i[k]) == pytest.approx(i_k)
+
+
+def test_the_lstm_meta_learner_learns_updates_that_adapt() -> None:
+    from autometa.maml import MetaLSTM
+
+    family = make_family("sinusoid", shots=10, queries=10)
+    learner = MetaLSTM(inner_steps=5, outer_lr=1e-2, device="cpu", strategy="loop", seed=0)
+    learner.meta_train(family, steps=100, meta_batch_size=8)
+    unadapted = learner.evaluate(family, episodes=100, seed=1, steps=0).mean
+    adapted = learner.evaluate(family, episodes=100, seed=1, steps=5).mean
+    assert adapted < 0.8 * unadapted, (unadapted, adapted)  # measured: 3.87 -> 2.31
