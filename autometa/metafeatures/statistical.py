@@ -10,10 +10,15 @@ error, or a value that depends on a bug):
   correlated, like pymfe.
 * ``can_cor`` (and ``nr_disc``, ``w_lambda``, ``p_trace``, ``lh_trace``,
   ``roy_root``): exact canonical correlations between ``N`` (constant columns left
-  out) and the one-hot class matrix, from the eigen-decompositions of the
-  correlation matrices; there are ``min(rank(N), classes - 1)`` of them. pymfe
-  runs scikit-learn's iterative ``CCA`` (tolerance 1e-6) for ``min(columns,
-  classes - 1)`` components, so the two agree to about 1e-6 on full-rank data.
+  out) and the one-hot class matrix; there are ``min(rank(N), classes - 1)`` of
+  them. On rank-deficient or near-collinear ``N`` they are computed from the data
+  (a QR decomposition), with NumPy's ``matrix_rank`` rule for a direction that is
+  absent (a singular value at most ``max(rows, columns) * eps`` times the largest):
+  a near-dependent direction that is not exactly dependent is kept, and its
+  canonical correlations are the exact ones (checked against 50-digit arithmetic
+  in tests/metafeatures/test_mf_exact.py). pymfe runs scikit-learn's iterative
+  ``CCA`` (tolerance 1e-6) for ``min(columns, classes - 1)`` components, so the two
+  agree to about 1e-6 on full-rank, well-conditioned data only.
 * ``sd_ratio``: Box's M statistic with log-determinants from ``slogdet`` and each
   class's covariance matrix weighted by its own ``n_i - 1``. pymfe 0.4.4 flips the
   stack of class matrices (``np.flip(axis=(0, 1))``), which pairs the matrices with
@@ -48,8 +53,9 @@ __all__: list[str] = []
 
 _GROUP = "statistical"
 _EPS = np.finfo(float).eps
-# relative eigenvalue below which a direction of a correlation matrix is taken as absent
-_RANK_RTOL = 1e-10
+# the correlation matrix's smallest eigenvalue over its largest above which canonical correlations come from it
+# (condition number at most 1e6: about 1e-10 accurate); below it, from the data (see can_cors)
+_WELL_CONDITIONED = 1e-6
 # rows shapiro-wilk is run on (scipy's approximation is meant for at most 5,000)
 _NORMALITY_ROWS = 5000
 
@@ -114,26 +120,42 @@ def class_stats(N: np.ndarray, y: np.ndarray, class_freqs: np.ndarray,
 @intermediate
 def can_cors(N_centered: dict[str, np.ndarray], cov_mat: np.ndarray, class_freqs: np.ndarray,
              class_onehot: np.ndarray) -> np.ndarray:
-    """Canonical correlations between ``N`` and the classes, largest first."""
+    """Canonical correlations between ``N`` and the classes, largest first.
+
+    Well-conditioned ``N`` (the correlation matrix's smallest eigenvalue at least
+    :data:`_WELL_CONDITIONED` of its largest): from the eigen-decomposition of the
+    correlation matrix, accurate to about 1e-10 there. Otherwise the correlation
+    matrix has squared away the small directions, so the canonical correlations
+    come from the data: an orthonormal basis of the standardised columns (a QR
+    decomposition, then the SVD of its triangle), a direction counting as absent
+    when its singular value is at most ``max(rows, columns) * eps`` times the
+    largest (NumPy's ``matrix_rank`` rule), then the singular values of that basis
+    against one of the centred class indicators (Bjorck and Golub, 1973).
+    """
     n = N_centered["dev"].shape[0]
     sd = np.sqrt(np.diag(cov_mat))
     keep = sd > 0
     if not keep.any():
         return np.zeros(0)
-    corr = cov_mat[np.ix_(keep, keep)] / np.outer(sd[keep], sd[keep])
-    w, V = np.linalg.eigh(corr)
-    rank = w > _RANK_RTOL * w.max()
-    Wx = V[:, rank] / np.sqrt(w[rank])
-    # cross-covariance of the standardised columns with the one-hot classes (first dropped)
-    cross = (class_onehot[:, 1:].T @ N_centered["dev"]).T[keep] / sd[keep][:, None] / (n - 1)
     f = class_freqs[1:].astype(float)
     syy = (np.diag(f) - np.outer(f, f) / n) / (n - 1)
     wy, Vy = np.linalg.eigh(syy)
     if wy.min() <= 0:
         raise ValueError("class indicator covariance is singular")
-    Wy = Vy / np.sqrt(wy)
-    r = np.linalg.svd(Wx.T @ cross @ Wy, compute_uv=False)
-    return np.clip(r, 0.0, 1.0)
+    corr = cov_mat[np.ix_(keep, keep)] / np.outer(sd[keep], sd[keep])
+    w, V = np.linalg.eigh(corr)
+    if w.min() >= _WELL_CONDITIONED * w.max():
+        Wx = V / np.sqrt(w)
+        # cross-covariance of the standardised columns with the one-hot classes (first dropped)
+        cross = (class_onehot[:, 1:].T @ N_centered["dev"]).T[keep] / sd[keep][:, None] / (n - 1)
+        r = np.linalg.svd(Wx.T @ cross @ (Vy / np.sqrt(wy)), compute_uv=False)
+        return np.clip(r, 0.0, 1.0)
+    X = N_centered["dev"][:, keep] / sd[keep]
+    Q, R = np.linalg.qr(X)
+    Ur, s, _ = np.linalg.svd(R)
+    basis = Q @ Ur[:, s > max(X.shape) * _EPS * s[0]]
+    Qy, _ = np.linalg.qr(class_onehot[:, 1:] - f / n)
+    return np.clip(np.linalg.svd(basis.T @ Qy, compute_uv=False), 0.0, 1.0)
 
 
 @intermediate

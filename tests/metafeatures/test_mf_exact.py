@@ -187,3 +187,53 @@ def test_g_mean_and_h_mean_leave_out_columns_with_negative_values() -> None:
     # a zero is not negative: it makes that column's means 0 (pymfe's rule too)
     zero = extract_metafeatures(pos.assign(z=[0.0, 1.0, 2.0, 3.0]), y, groups="statistical", summary=["mean"])
     assert zero["g_mean.mean"] == pytest.approx(2 * alone["g_mean.mean"] / 3, rel=1e-12)
+
+
+def _canonical_correlations_50_digits(X: np.ndarray, y: np.ndarray) -> list[float]:
+    """sqrt of the eigenvalues of Sxx^-1 Sxy Syy^-1 Syx in 50-digit arithmetic (the textbook formula: squaring the
+    condition number costs nothing at that precision)."""
+    import mpmath
+
+    mpmath.mp.dps = 50
+    n = len(y)
+    Y = np.eye(int(y.max()) + 1)[y][:, 1:]
+    xs = [[mpmath.mpf(float(v)) for v in row] for row in X]
+    ys = [[mpmath.mpf(float(v)) for v in row] for row in Y]
+
+    def centred(rows):
+        cols = len(rows[0])
+        means = [sum(r[j] for r in rows) / n for j in range(cols)]
+        return mpmath.matrix([[r[j] - means[j] for j in range(cols)] for r in rows])
+
+    Xc, Yc = centred(xs), centred(ys)
+    Sxx, Syy, Sxy = Xc.T * Xc, Yc.T * Yc, Xc.T * Yc
+    M = mpmath.inverse(Sxx) * Sxy * mpmath.inverse(Syy) * Sxy.T
+    values = sorted((float(mpmath.re(v)) for v in mpmath.eig(M)[0]), reverse=True)
+    return [math.sqrt(max(v, 0.0)) for v in values[: Y.shape[1]]]
+
+
+def test_canonical_correlations_are_exact_on_near_collinear_data() -> None:
+    """A fourth column within 1e-7 of x1 + x2: the correlation matrix's smallest eigenvalue is ~1e-14 of its largest
+    (a fixed eigenvalue tolerance of 1e-10 dropped that direction and changed can_cor)."""
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1, 2], 40)
+    X = rng.normal(size=(120, 3)) + 0.5 * y[:, None]
+    X = np.column_stack([X, X[:, 0] + X[:, 1] + 1e-7 * rng.normal(size=120)])
+    expected = _canonical_correlations_50_digits(X, y)
+    mf = extract_metafeatures(X, y, groups="statistical", summary=["max", "min"])
+    assert mf["can_cor.max"] == pytest.approx(expected[0], rel=1e-9)
+    assert mf["can_cor.min"] == pytest.approx(expected[1], rel=1e-9)
+    assert mf["lh_trace"] == pytest.approx(sum(r**2 / (1 - r**2) for r in expected), rel=1e-8)
+
+
+def test_canonical_correlations_on_exactly_dependent_columns_are_those_of_the_independent_ones() -> None:
+    """x4 = x1 + x2 exactly: the direction is absent (rank 3, NumPy's matrix_rank rule), and the canonical
+    correlations are those of the column space, i.e. of x1..x3 alone."""
+    rng = np.random.default_rng(1)
+    y = np.repeat([0, 1, 2], 40)
+    X = rng.normal(size=(120, 3)) + 0.5 * y[:, None]
+    expected = _canonical_correlations_50_digits(X, y)
+    mf = extract_metafeatures(np.column_stack([X, X[:, 0] + X[:, 1]]), y, groups="statistical",
+                              summary=["max", "min"])
+    assert mf["can_cor.max"] == pytest.approx(expected[0], rel=1e-9)
+    assert mf["can_cor.min"] == pytest.approx(expected[1], rel=1e-9)
