@@ -62,15 +62,18 @@ def main(argv: list[str] | None = None) -> int:
         row = {"algorithm": algorithm, "device": args.device, "minutes": args.minutes, "steps": learner.step_,
                "meta_batch": args.meta_batch, "train_ways": args.train_ways, "train_queries": args.queries, "threads": torch.get_num_threads(), "train_s_this_run": round(train_s, 1),
                "tasks_per_s": round(sorted(rates)[len(rates) // 2], 2) if rates else None}
+        shown = []
         for ways in (5, 20):
+            if getattr(learner, "fixed_ways", False) and ways != args.train_ways:
+                shown.append(f"{ways}-way 1-shot n/a (its output layer has the training tasks' {args.train_ways} ways)")
+                continue
             result = learner.evaluate(family.with_options(ways=ways), episodes=args.episodes, split="test")
             row[f"{ways}way_1shot"] = round(result.mean, 4)
             row[f"{ways}way_1shot_ci95"] = round(result.ci95, 4)
+            shown.append(f"{ways}-way 1-shot {100 * result.mean:.1f} % +- {100 * result.ci95:.1f}")
         row["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         print(f"{algorithm}: {learner.step_} meta-updates of {args.meta_batch} tasks "
-              f"({row['tasks_per_s']} tasks/s); 5-way 1-shot {100 * row['5way_1shot']:.1f} % "
-              f"+- {100 * row['5way_1shot_ci95']:.1f}, 20-way 1-shot {100 * row['20way_1shot']:.1f} % "
-              f"+- {100 * row['20way_1shot_ci95']:.1f} ({args.episodes} held-out tasks each); "
+              f"({row['tasks_per_s']} tasks/s); {', '.join(shown)} ({args.episodes} held-out tasks each); "
               f"peak memory {row['peak_rss_mb']} MB", flush=True)
         with open(args.out, "a") as fh:
             fh.write(json.dumps(row) + "\n")

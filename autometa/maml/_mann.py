@@ -8,8 +8,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from autometa.exceptions import DataError
 from autometa.maml._base import Params, _full_precision
 from autometa.maml._protonet import ProtoNet
+from autometa.tasks.fewshot import Episode
 
 __all__ = ["MANN"]
 
@@ -36,6 +38,8 @@ class MANN(ProtoNet):
     """
 
     name = "mann"
+    #: the label input and the output layer have the training family's number of ways
+    fixed_ways = True
     #: LSTM units of the controller (the paper: 200), memory slots and slot width (the paper: 128 x 40)
     hidden = 128
     slots = 128
@@ -113,3 +117,10 @@ class MANN(ProtoNet):
 
     def _predict_task(self, params: Params, state: Params, x: torch.Tensor) -> torch.Tensor:
         return self._query_logits(params, state, x)
+
+    def _evaluate_batch(self, episode: Episode, steps: int) -> torch.Tensor:
+        if int(episode.ways or 0) > self.n_outputs_:
+            raise DataError(f"This MANN was meta-trained on {self.n_outputs_}-way tasks: its label input and output "
+                            f"layer have {self.n_outputs_} classes, so it cannot answer {episode.ways}-way tasks. "
+                            f"Evaluate on at most {self.n_outputs_} ways, or meta-train with --ways {episode.ways}.")
+        return super()._evaluate_batch(episode, steps)

@@ -238,6 +238,8 @@ def test_mann_learns_to_bind_examples_to_their_labels_in_memory() -> None:
         learner.meta_step(_noisy_clusters(gen))
     after = learner.evaluate(held_out).mean
     assert before < 0.3 and after > 0.7, (before, after)  # chance is 0.2
+    with pytest.raises(DataError, match="meta-trained on 5-way tasks"):
+        learner.evaluate(_noisy_clusters(torch.Generator().manual_seed(1), tasks=2, ways=7))
 
 
 def test_the_lstm_meta_learner_updates_each_coordinate_by_the_papers_cell() -> None:
