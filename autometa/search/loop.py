@@ -29,7 +29,7 @@ from autometa.search._metric import check_scorer_runs, resolve_metric
 from autometa.search._objective import Objective, optimize
 from autometa.search._progress import SearchProgress
 from autometa.search._recommend import describe, recommend_for
-from autometa.search._select import choose
+from autometa.search._select import REGRESSION_SE_RULE, SE_RULE, choose
 from autometa.search._space import check_families, conditional_space
 from autometa.search._study import (
     ATTR,
@@ -84,7 +84,7 @@ class SearchResult:
         ``"holdout 20 %"``).
     chosen : int or None
         The trial returned (or seeding the ensemble): the first-recommended of the
-        trials within one standard error of the best score
+        trials within one standard error of the best score (in regression, the best score)
         (:mod:`autometa.search._select`); the leaderboard's ``chosen`` column marks it.
     """
 
@@ -312,6 +312,7 @@ def run_search(task: Any, *, time_budget: float = 60.0, metric: str | None = Non
                        family=objective.family, note="refitting the best")
             chosen = choose(candidates(study, validation.train_rows, len(y)),
                             greater_is_better=goal.greater_is_better, test_share=validation.test_share,
+                            c=REGRESSION_SE_RULE if kind == "regression" else SE_RULE,
                             seconds_left=budget.remaining(final_reserve))
             board = board.assign(chosen=board["trial"] == chosen)
             family, params, pipeline, how = final_model(task, y, n_classes, board, recs, objective, families,

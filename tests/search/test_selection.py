@@ -226,3 +226,22 @@ def test_a_knn_or_svm_refit_on_a_sample_grows_only_as_far_as_the_time_left():
     assert _prediction_rows(SimpleNamespace(folds=[(np.arange(8000), np.arange(8000, 10_000))], n_classes=None),
                             "svm", y, 1.0, 60.0, 0) is None
     assert _prediction_rows(objective, "lightgbm", y, 1.0, 60.0, 0) is None
+
+
+def test_a_regression_search_returns_its_best_score_and_a_classification_search_the_first_recommended_tie():
+    """In regression the meta-learner's first pick measured weaker than the best score (REGRESSION_SE_RULE)."""
+    from autometa.search._select import REGRESSION_SE_RULE, SE_RULE
+
+    assert REGRESSION_SE_RULE == 0.0 and SE_RULE == 1.0
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(120, 4)), columns=list("abcd"))
+    y = X["a"] + 0.3 * rng.normal(size=120)
+    result = run_search(load_task(X, y=y, kind="regression", name="reg-sel"), time_budget=30, n_trials=12,
+                        random_state=0, families=["linear", "knn", "extra_trees"])
+    board = result.leaderboard
+    assert result.chosen == int(board.sort_values("score", ascending=False)["trial"].iloc[0])
+    # the same candidates under the classification rule: a recommended trial within the noise wins the tie
+    best = Candidate(5, 0.80, [0.9, 0.7, 0.8, 0.8])
+    first = Candidate(0, 0.79, [0.88, 0.72, 0.79, 0.77], rank=1)
+    assert choose([best, first], greater_is_better=True, test_share=0.25, c=SE_RULE) == 0
+    assert choose([best, first], greater_is_better=True, test_share=0.25, c=REGRESSION_SE_RULE) == 5
