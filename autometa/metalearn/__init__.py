@@ -22,7 +22,6 @@ from autometa.metalearn._data import LARGE_DATA_GROWTH, large_data_growth
 from autometa.metalearn._encoding import (
     ConcatEncoder,
     MetafeatureEncoder,
-    TaskEncoder,
     encode_configurations,
 )
 from autometa.metalearn._synthetic import synthetic_knowledge_base
@@ -64,3 +63,13 @@ __all__ = [
     "refit",
     "synthetic_knowledge_base",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # the one TaskEncoder base class is representations'; imported on first access, so that importing
+    # metalearn (and the default learner) imports neither autometa.representations nor torch
+    if name == "TaskEncoder":
+        from autometa.representations import TaskEncoder
+
+        return TaskEncoder
+    raise AttributeError(f"module 'autometa.metalearn' has no attribute {name!r}")

@@ -1,8 +1,8 @@
 """Vectors for meta-learners: tasks (pluggable encoders) and configurations.
 
 A *task encoder* turns a task into a fixed-length vector. The one base class is
-:class:`autometa.representations.TaskEncoder` (re-exported here as
-``autometa.metalearn.TaskEncoder``): the learned representations derive from it.
+:class:`autometa.representations.TaskEncoder` (``autometa.metalearn.TaskEncoder`` is
+the same class, imported on first access): the learned representations derive from it.
 The meta-learners duck-type: anything with a ``transform(task) -> vector`` method
 plugs in; two optional methods are used when present:
 
@@ -24,9 +24,8 @@ import numpy as np
 import pandas as pd
 
 from autometa.metafeatures.vector import MetafeatureEncoder, metafeature_series
-from autometa.representations import TaskEncoder
 
-__all__ = ["TaskEncoder", "MetafeatureEncoder", "ConcatEncoder", "encode_configurations",
+__all__ = ["MetafeatureEncoder", "ConcatEncoder", "encode_configurations",
            "metafeature_series", "encode_knowledge_base"]
 
 
