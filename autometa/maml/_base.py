@@ -22,7 +22,7 @@ from torch import nn
 from torch.func import functional_call, grad, vmap
 
 from autometa.exceptions import DataError
-from autometa.maml._checkpoint import load_checkpoint
+from autometa.maml._checkpoint import load_checkpoint, save_checkpoint
 from autometa.maml._device import autocast, resolve_amp, resolve_device, resolve_strategy
 from autometa.maml._nn import TaskBatchNorm, build_model, default_model
 from autometa.maml._progress import training_progress
@@ -42,6 +42,16 @@ DEFAULT_INNER_LR = {"omniglot": 0.4, "sinusoid": 0.01, "tabular": 0.1}
 def _full_precision(x: torch.Tensor) -> torch.Tensor:
     """float32 for half-precision tensors (losses under autocast); others unchanged (float64 checks)."""
     return x.float() if x.dtype in (torch.float16, torch.bfloat16) else x
+
+
+def embedding_dim(model: nn.Module, input_shape: tuple[int, ...]) -> int:
+    """Width of ``model``'s flattened output for inputs of ``input_shape`` (two zero examples; mode kept)."""
+    dtype = next(model.parameters()).dtype
+    with torch.no_grad():
+        was = model.training
+        dim = int(model(torch.zeros(2, *input_shape, dtype=dtype)).reshape(2, -1).shape[1])
+        model.train(was)
+    return dim
 
 
 class AdaptedModel:
@@ -545,12 +555,7 @@ class FewShotLearner(ABC):
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write a checkpoint atomically (a temporary file, then a rename)."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        torch.save(self.state_dict(), tmp)
-        os.replace(tmp, path)
-        return path
+        return save_checkpoint(self.state_dict(), path)
 
     def _restore(self, state: dict[str, Any]) -> None:
         if state.get("format") != CHECKPOINT_FORMAT:

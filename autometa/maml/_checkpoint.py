@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import torch
 
 from autometa.exceptions import DataError
 
-__all__ = ["load_checkpoint"]
+__all__ = ["load_checkpoint", "save_checkpoint"]
+
+
+def save_checkpoint(state: dict[str, Any], path: str | os.PathLike[str]) -> Path:
+    """Write ``state`` to ``path`` atomically (a temporary file, then a rename): a crash leaves the last one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+    return path
 
 
 def load_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from autometa.exceptions import DataError
-from autometa.maml._base import Params, _full_precision
+from autometa.maml._base import Params, _full_precision, embedding_dim
 from autometa.maml._protonet import ProtoNet
 from autometa.tasks.fewshot import Episode
 
@@ -51,10 +51,7 @@ class MANN(ProtoNet):
 
     def _init_extra(self, model: nn.Module) -> Params:
         dtype = next(model.parameters()).dtype
-        with torch.no_grad():
-            was = model.training
-            dim = int(model(torch.zeros(2, *self.input_shape_, dtype=dtype)).reshape(2, -1).shape[1])
-            model.train(was)
+        dim = embedding_dim(model, self.input_shape_)
         ways, h, w = self.n_outputs_, self.hidden, self.width
         shapes = {"mann.ih": (4 * h, dim + ways), "mann.hh": (4 * h, h), "mann.key": (w, h), "mann.gate": (1, h),
                   "mann.out": (ways, h + w)}

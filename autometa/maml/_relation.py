@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from autometa.maml._base import Params, _full_precision
+from autometa.maml._base import Params, _full_precision, embedding_dim
 from autometa.maml._protonet import ProtoNet
 
 __all__ = ["RelationNet"]
@@ -38,10 +38,7 @@ class RelationNet(ProtoNet):
 
     def _init_extra(self, model: nn.Module) -> Params:
         dtype = next(model.parameters()).dtype
-        with torch.no_grad():
-            was = model.training
-            dim = int(model(torch.zeros(2, *self.input_shape_, dtype=dtype)).reshape(2, -1).shape[1])
-            model.train(was)
+        dim = embedding_dim(model, self.input_shape_)
         extra = {}
         for name, (fan_out, fan_in) in {"0": (self.hidden, 2 * dim), "1": (1, self.hidden)}.items():
             bound = 1.0 / math.sqrt(fan_in)  # nn.Linear's initialisation

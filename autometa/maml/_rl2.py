@@ -29,7 +29,7 @@ import torch
 from torch import nn
 
 from autometa.exceptions import DataError
-from autometa.maml._checkpoint import load_checkpoint
+from autometa.maml._checkpoint import load_checkpoint, save_checkpoint
 from autometa.maml._progress import training_progress
 from autometa.maml._result import NotFittedError
 
@@ -277,12 +277,7 @@ class RL2:
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write a checkpoint atomically (a temporary file, then a rename)."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        torch.save(self.state_dict(), tmp)
-        os.replace(tmp, path)
-        return path
+        return save_checkpoint(self.state_dict(), path)
 
     def _restore(self, state: dict[str, Any]) -> None:
         from autometa.tasks.fewshot import make_family
