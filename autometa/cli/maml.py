@@ -38,8 +38,8 @@ def register(subparsers: Any) -> None:
     """Add ``maml train`` and ``maml evaluate`` to the ``autometa`` parser."""
     parser = subparsers.add_parser("maml", help="meta-train and evaluate few-shot networks (torch)",
                                    description="Meta-learning for few-shot tasks: MAML, first-order MAML, "
-                                   "Reptile, ANIL, Meta-SGD, Prototypical, Matching and Relation Networks, MANN, the LSTM meta-learner; RL² on "
-                                   "bandits.")
+                                   "Reptile, ANIL, Meta-SGD, Prototypical, Matching and Relation Networks, "
+                                   "MANN, the LSTM meta-learner; RL² on bandits.")
     sub = parser.add_subparsers(dest="maml_command", metavar="{train,evaluate}")
 
     t = sub.add_parser("train", help="meta-train on a few-shot family",
@@ -183,13 +183,15 @@ def evaluate(args: argparse.Namespace) -> int:
         raise DataError(f"No checkpoint at {args.checkpoint}.")
     from autometa.maml import load_checkpoint
 
-    if load_checkpoint(args.checkpoint).get("algorithm") == "rl2":
+    state = load_checkpoint(args.checkpoint)  # read once: RL² or a few-shot learner
+    if state.get("algorithm") == "rl2":
         from autometa.maml import RL2
 
-        agent = RL2.load(args.checkpoint)
+        agent = RL2.from_state(state, source=str(args.checkpoint))
         _report_bandits(agent, args, args.episodes, args.split)
         return 0
-    learner = FewShotLearner.load(args.checkpoint, device=None if args.device == "auto" else args.device)
+    learner = FewShotLearner.from_state(state, device=None if args.device == "auto" else args.device,
+                                        source=str(args.checkpoint))
     spec = dict(learner.family_spec_)
     extra: dict[str, Any] = {"algorithm": learner.name, "family": spec.get("name"), "steps": learner.step_}
     if args.all_runs:

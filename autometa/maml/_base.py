@@ -22,7 +22,7 @@ from torch import nn
 from torch.func import functional_call, grad, vmap
 
 from autometa.exceptions import DataError
-from autometa.maml._checkpoint import load_checkpoint, save_checkpoint
+from autometa.maml._checkpoint import begin_training, load_checkpoint, save_checkpoint
 from autometa.maml._device import autocast, resolve_amp, resolve_device, resolve_strategy
 from autometa.maml._nn import TaskBatchNorm, build_model, default_model
 from autometa.maml._progress import training_progress
@@ -395,14 +395,8 @@ class FewShotLearner(ABC):
         >>> from autometa.tasks.fewshot import make_family
         >>> learner = MAML(device="cpu").meta_train(make_family("sinusoid"), steps=2)  # doctest: +SKIP
         """
-        for key, value in (("steps", steps), ("meta_batch_size", meta_batch_size),
-                           ("checkpoint_every", checkpoint_every), ("log_every", log_every)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise DataError(f"The {key!r} parameter of meta_train must be an int >= 1. Got {value!r}.")
-        if resume and checkpoint is not None and Path(checkpoint).exists():
-            self._restore(load_checkpoint(checkpoint))
-        else:
-            self.setup(family)
+        begin_training(self, family, checkpoint=checkpoint, resume=resume, steps=steps,
+                       meta_batch_size=meta_batch_size, checkpoint_every=checkpoint_every, log_every=log_every)
         if getattr(family, "device", "") is None and self.device_.type == "cuda":
             family = family.with_options(device=self.device_)  # gather episodes on the GPU
         metric_name = "acc" if self.kind_ == "classification" else "mse"
@@ -585,9 +579,14 @@ class FewShotLearner(ABC):
         device : str, optional
             Override the device stored in the checkpoint.
         """
-        state = load_checkpoint(path)
+        return cls.from_state(load_checkpoint(path), device=device, source=os.fspath(path))
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any], *, device: str | None = None,
+                   source: str = "The checkpoint") -> FewShotLearner:
+        """:meth:`load` from a checkpoint's contents already read (:func:`load_checkpoint`)."""
         if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
-            raise DataError(f"{path} is not an autometa MAML checkpoint.")
+            raise DataError(f"{source} is not an autometa MAML checkpoint.")
         klass = _REGISTERED[state["algorithm"]] if cls is FewShotLearner else cls
         params = dict(state["params"])
         if device is not None:

@@ -10,7 +10,21 @@ import torch
 
 from autometa.exceptions import DataError
 
-__all__ = ["load_checkpoint", "save_checkpoint"]
+__all__ = ["begin_training", "load_checkpoint", "save_checkpoint"]
+
+
+def begin_training(learner: Any, family: Any, *, checkpoint: str | os.PathLike[str] | None, resume: bool,
+                   **counts: Any) -> None:
+    """The start of ``meta_train``: each of ``counts`` must be an int >= 1 (a one-line error names it); then
+    ``learner`` continues from ``checkpoint`` when ``resume`` is asked and the file exists, else is set up for
+    ``family``."""
+    for key, value in counts.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise DataError(f"The {key!r} parameter of meta_train must be an int >= 1. Got {value!r}.")
+    if resume and checkpoint is not None and Path(checkpoint).exists():
+        learner._restore(load_checkpoint(checkpoint))
+    else:
+        learner.setup(family)
 
 
 def save_checkpoint(state: dict[str, Any], path: str | os.PathLike[str]) -> Path:

@@ -29,7 +29,7 @@ import torch
 from torch import nn
 
 from autometa.exceptions import DataError
-from autometa.maml._checkpoint import load_checkpoint, save_checkpoint
+from autometa.maml._checkpoint import begin_training, load_checkpoint, save_checkpoint
 from autometa.maml._progress import training_progress
 from autometa.maml._result import NotFittedError
 
@@ -216,14 +216,8 @@ class RL2:
                    checkpoint: str | os.PathLike[str] | None = None, checkpoint_every: int = 500,
                    resume: bool = False, log_every: int = 20, time_budget: float | None = None) -> RL2:
         """Meta-train on bandits of ``family``'s train split until ``steps`` updates are done (resumable)."""
-        for key, value in (("steps", steps), ("meta_batch_size", meta_batch_size),
-                           ("checkpoint_every", checkpoint_every), ("log_every", log_every)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise DataError(f"The {key!r} parameter of meta_train must be an int >= 1. Got {value!r}.")
-        if resume and checkpoint is not None and Path(checkpoint).exists():
-            self._restore(load_checkpoint(checkpoint))
-        else:
-            self.setup(family)
+        begin_training(self, family, checkpoint=checkpoint, resume=resume, steps=steps,
+                       meta_batch_size=meta_batch_size, checkpoint_every=checkpoint_every, log_every=log_every)
         started = window = time.perf_counter()
         sums = np.zeros(2)
         count = 0
@@ -295,9 +289,14 @@ class RL2:
     @classmethod
     def load(cls, path: str | os.PathLike[str], *, device: str | None = None) -> RL2:
         """Rebuild an agent from a checkpoint (tensors and plain values only: never code)."""
-        state = load_checkpoint(path)
+        return cls.from_state(load_checkpoint(path), device=device, source=os.fspath(path))
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any], *, device: str | None = None,
+                   source: str = "The checkpoint") -> RL2:
+        """:meth:`load` from a checkpoint's contents already read (:func:`load_checkpoint`)."""
         if state.get("format") != CHECKPOINT_FORMAT:
-            raise DataError(f"{path} is not an autometa RL2 checkpoint.")
+            raise DataError(f"{source} is not an autometa RL2 checkpoint.")
         params = dict(state["params"])
         if device is not None:
             params["device"] = device
