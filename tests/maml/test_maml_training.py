@@ -113,17 +113,27 @@ def _noisy_clusters(gen: torch.Generator, tasks: int = 8, ways: int = 5, queries
     return Episode(sx, sy, qx, qy, ways=ways, shots=1)
 
 
+def _clusters_learner(cls, outer_lr: float):
+    """An unfitted 5-way learner for 10-dimensional inputs (the noisy-cluster tasks)."""
+    return cls(device="cpu", outer_lr=outer_lr, seed=0)._setup(
+        kind="classification", input_shape=(10,), n_outputs=5, family_spec={"name": "test"})
+
+
+def _train_on_noisy_clusters(learner, updates: int):
+    """``(held-out tasks, accuracy before, accuracy after)`` of ``updates`` meta-steps on noisy-cluster tasks."""
+    gen = torch.Generator().manual_seed(0)
+    held_out = _noisy_clusters(torch.Generator().manual_seed(99), tasks=50)
+    before = learner.evaluate(held_out).mean
+    for _ in range(updates):
+        learner.meta_step(_noisy_clusters(gen))
+    return held_out, before, learner.evaluate(held_out).mean
+
+
 def test_matching_networks_learn_an_embedding_that_ignores_noise() -> None:
     from autometa.maml import MatchingNet
 
-    gen = torch.Generator().manual_seed(0)
-    learner = MatchingNet(device="cpu", outer_lr=3e-3, seed=0)._setup(
-        kind="classification", input_shape=(10,), n_outputs=5, family_spec={"name": "test"})
-    held_out = _noisy_clusters(torch.Generator().manual_seed(99), tasks=50)
-    before = learner.evaluate(held_out).mean
-    for _ in range(150):
-        learner.meta_step(_noisy_clusters(gen))
-    after = learner.evaluate(held_out).mean
+    learner = _clusters_learner(MatchingNet, 3e-3)
+    held_out, before, after = _train_on_noisy_clusters(learner, 150)
     assert after > before + 0.15 and after > 0.6, (before, after)
     # a query's class probabilities sum to 1 (the logits are log-probabilities)
     probs = learner.adapt(held_out.support_x[0], held_out.support_y[0])(held_out.query_x[0]).exp().sum(-1)
@@ -133,15 +143,9 @@ def test_matching_networks_learn_an_embedding_that_ignores_noise() -> None:
 def test_relation_networks_learn_the_embedding_and_the_relation_module() -> None:
     from autometa.maml import RelationNet
 
-    gen = torch.Generator().manual_seed(0)
-    learner = RelationNet(device="cpu", outer_lr=1e-2, seed=0)._setup(
-        kind="classification", input_shape=(10,), n_outputs=5, family_spec={"name": "test"})
-    held_out = _noisy_clusters(torch.Generator().manual_seed(99), tasks=50)
+    learner = _clusters_learner(RelationNet, 1e-2)
     relation_before = learner.params_["relation.1.weight"].detach().clone()
-    before = learner.evaluate(held_out).mean
-    for _ in range(150):
-        learner.meta_step(_noisy_clusters(gen))
-    after = learner.evaluate(held_out).mean
+    held_out, before, after = _train_on_noisy_clusters(learner, 150)
     assert after > before + 0.3 and after > 0.6, (before, after)
     assert not torch.equal(relation_before, learner.params_["relation.1.weight"])  # the relation module learned
     scores = learner.adapt(held_out.support_x[0], held_out.support_y[0])(held_out.query_x[0])
@@ -229,14 +233,9 @@ def test_mann_follows_the_lrua_equations_step_by_step() -> None:
 def test_mann_learns_to_bind_examples_to_their_labels_in_memory() -> None:
     from autometa.maml import MANN
 
-    gen = torch.Generator().manual_seed(0)
-    learner = MANN(device="cpu", outer_lr=3e-3, seed=0)._setup(
-        kind="classification", input_shape=(10,), n_outputs=5, family_spec={"name": "test"})
-    held_out = _noisy_clusters(torch.Generator().manual_seed(99), tasks=50)
-    before = learner.evaluate(held_out).mean
-    for _ in range(400):  # slower than the metric learners: 150 updates gave 0.33, 400 gave 0.87
-        learner.meta_step(_noisy_clusters(gen))
-    after = learner.evaluate(held_out).mean
+    # slower than the metric learners: 150 updates gave 0.33, 400 gave 0.87
+    learner = _clusters_learner(MANN, 3e-3)
+    _, before, after = _train_on_noisy_clusters(learner, 400)
     assert before < 0.3 and after > 0.7, (before, after)  # chance is 0.2
     with pytest.raises(DataError, match="meta-trained on 5-way tasks"):
         learner.evaluate(_noisy_clusters(torch.Generator().manual_seed(1), tasks=2, ways=7))
