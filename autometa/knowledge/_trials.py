@@ -97,7 +97,6 @@ def check_record_metric(metric: str | None, kind: str, attrs: Mapping[str, Any],
     return metric
 
 
-
 def trial_records(trials: list[Any], *, dataset: str, kind: str, metric: str, study_key: str, now: str,
                   report: RecordReport, family: str | None = None,
                   param_map: Mapping[str, str] | None = None) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:

@@ -322,8 +322,8 @@ def final_model(task: Any, y: np.ndarray, n_classes: int | None, board: pd.DataF
 def _refit_member(task: Any, y: np.ndarray, row: pd.Series, objective: Objective, budget: Budget, seed: int,
                   final_reserve: float) -> tuple[Any, str]:
     """An ensemble member (a leaderboard ``row``) refitted on all rows (or a sample, for k-NN/SVM whose trials
-    trained on one: :func:`_prediction_rows`): ``(model, "")``, or ``(None, "time")`` when it would not finish or fails, ``(None, "broken")`` when
-    it scores far below its validation."""
+    trained on one: :func:`_prediction_rows`): ``(model, "")``, or ``(None, "time")`` when it would not finish
+    or fails, ``(None, "broken")`` when it scores far below its validation."""
     from autometa.pipelines import get_family
 
     family, params = str(row["family"]), dict(row["params"])
